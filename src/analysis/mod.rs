@@ -1,0 +1,1 @@
+//! Editor questions answered as plain data.

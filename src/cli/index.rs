@@ -1,0 +1,150 @@
+//! `meshls index PATH [--format json]`: the workspace as SQLMesh would load it.
+//!
+//! The JSON shape is a contract: `{"projects": [{"root", "models": [{"name", "path", "source",
+//! "kind", "dialect", "cron", "start", "time_column", "depends_on", "columns", "audits",
+//! "tags"}], "diagnostics": [...]}], "diagnostics": [...]}`.
+
+use super::Format;
+use crate::project::{Model, PathDiagnostic, Project, Workspace};
+use crate::syntax::line_index::{Encoding, LineCol, LineIndex};
+use crate::syntax::{Diagnostic, Severity};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Serialize)]
+struct Output {
+    projects: Vec<ProjectOut>,
+    diagnostics: Vec<DiagnosticOut>,
+}
+
+#[derive(Serialize)]
+struct ProjectOut {
+    root: String,
+    models: Vec<ModelOut>,
+    diagnostics: Vec<DiagnosticOut>,
+}
+
+#[derive(Serialize)]
+struct ModelOut {
+    path: Option<String>,
+    #[serde(flatten)]
+    model: Model,
+}
+
+#[derive(Serialize)]
+struct RangeOut {
+    start: LineCol,
+    end: LineCol,
+}
+
+/// A diagnostic located by line and UTF-16 character, as editors and `meshls check` report it.
+#[derive(Serialize)]
+pub struct DiagnosticOut {
+    path: String,
+    range: RangeOut,
+    severity: Severity,
+    code: &'static str,
+    message: String,
+}
+
+/// Converts spans to lines and columns, reading each file once.
+#[derive(Default)]
+struct Locator {
+    texts: HashMap<PathBuf, (String, LineIndex)>,
+}
+
+impl Locator {
+    fn out(&mut self, root: &Path, path: &Path, diagnostic: &Diagnostic) -> DiagnosticOut {
+        let (text, index) = self.texts.entry(path.to_path_buf()).or_insert_with(|| {
+            let text = std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let index = LineIndex::new(&text);
+            (text, index)
+        });
+        let start = index.line_col(text, diagnostic.span.start as usize, Encoding::Utf16);
+        let end = index.line_col(text, diagnostic.span.end as usize, Encoding::Utf16);
+        DiagnosticOut {
+            path: relative(root, path),
+            range: RangeOut { start, end },
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            message: diagnostic.message.clone(),
+        }
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+fn project_out(project: &Project, locator: &mut Locator) -> ProjectOut {
+    let root = &project.root;
+    let mut models = Vec::new();
+    let mut diagnostics: Vec<DiagnosticOut> =
+        project.diagnostics.iter().map(|d| locator.out(root, &d.path, &d.diagnostic)).collect();
+    for file in project.files() {
+        for model in &file.models {
+            models.push(ModelOut { path: Some(relative(root, &file.path)), model: model.clone() });
+        }
+        diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(root, &file.path, d)));
+    }
+    models.sort_by(|a, b| a.model.name.cmp(&b.model.name).then_with(|| a.path.cmp(&b.path)));
+    ProjectOut { root: root.to_string_lossy().into_owned(), models, diagnostics }
+}
+
+pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
+    let workspace = Workspace::load(&paths);
+    let mut locator = Locator::default();
+    let output = Output {
+        projects: workspace.projects.iter().map(|p| project_out(p, &mut locator)).collect(),
+        diagnostics: workspace
+            .diagnostics
+            .iter()
+            .map(|PathDiagnostic { path, diagnostic }| locator.out(path, path, diagnostic))
+            .collect(),
+    };
+    match format {
+        Format::Json => match serde_json::to_string_pretty(&output) {
+            Ok(json) => println!("{json}"),
+            Err(error) => {
+                eprintln!("meshls: cannot print the index: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Format::Human => print_human(&output),
+    }
+    if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn print_human(output: &Output) {
+    for project in &output.projects {
+        println!("{} ({} models)", project.root, project.models.len());
+        for model in &project.models {
+            let m = &model.model;
+            let deps = m.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
+            println!(
+                "  {} [{}] {}{}",
+                m.name,
+                m.kind,
+                model.path.as_deref().unwrap_or(""),
+                if deps.is_empty() { String::new() } else { format!(" <- {deps}") }
+            );
+        }
+        for d in &project.diagnostics {
+            println!(
+                "  {}:{}:{}: {:?} [{}] {}",
+                d.path,
+                d.range.start.line + 1,
+                d.range.start.col + 1,
+                d.severity,
+                d.code,
+                d.message
+            );
+        }
+    }
+    for d in &output.diagnostics {
+        println!("{}: {:?} [{}] {}", d.path, d.severity, d.code, d.message);
+    }
+}

@@ -1,0 +1,519 @@
+//! From one file's text to the models it defines, with SQLMesh's effective values: the
+//! model's own property, else the project's `model_defaults`, else SQLMesh's default.
+
+use super::names::{ModelName, NameContext, normalization, normalize_ident};
+use crate::syntax::audit::{AuditFile, parse_audit_file};
+use crate::syntax::block::{NamePart, ValueKind, Values};
+use crate::syntax::config::{Config, ConfigValue};
+use crate::syntax::external::{ExternalModels, parse_external_models};
+use crate::syntax::model_file::{ModelFile, parse_model_file};
+use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
+use crate::syntax::seed::parse_seed_header;
+use crate::syntax::{Diagnostic, Span, sqlmesh};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where a model is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Sql,
+    Python,
+    Seed,
+    External,
+}
+
+/// An output column of a model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub data_type: Option<String>,
+}
+
+/// One model with its effective values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Model {
+    pub name: ModelName,
+    /// Where the name is written (the MODEL `name` value, the decorator's name, the YAML entry).
+    #[serde(skip)]
+    pub name_span: Span,
+    pub source: Source,
+    /// The kind name as SQLMesh reports it (`INCREMENTAL_BY_TIME_RANGE`).
+    pub kind: String,
+    pub dialect: Option<String>,
+    pub cron: String,
+    pub start: Option<String>,
+    pub time_column: Option<String>,
+    /// Direct dependencies, sorted, the model itself excluded.
+    pub depends_on: Vec<ModelName>,
+    /// Output columns in order, when known.
+    pub columns: Option<Vec<Column>>,
+    pub audits: Vec<String>,
+    pub tags: Vec<String>,
+    #[serde(skip)]
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub owner: Option<String>,
+}
+
+/// What kind of project file a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum FileRole {
+    SqlModel,
+    PythonModel,
+    Audit,
+    Macros,
+    ExternalModels,
+}
+
+/// The parsed structure of a file, kept for the analysis layer.
+#[derive(Debug, Clone)]
+pub enum Syntax {
+    Sql(Box<ModelFile>),
+    Python(Option<Box<PythonModel>>),
+    Audit(AuditFile),
+    Macros(Vec<PythonMacro>),
+    External(ExternalModels),
+    /// The file could not be read as text.
+    Unreadable,
+}
+
+/// Everything meshls knows about one file.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    pub role: FileRole,
+    pub models: Vec<Model>,
+    pub syntax: Syntax,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A seed's CSV file, whose changes must re-read this file.
+    pub seed_csv: Option<PathBuf>,
+}
+
+/// The project-wide settings a file is read with.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub root: PathBuf,
+    pub config: Config,
+    pub names: NameContext,
+    /// `model_naming.infer_names`: a model without a name is named from its path.
+    pub infer_names: bool,
+}
+
+/// Files larger than this are reported, not indexed.
+pub const MAX_FILE_SIZE: usize = 8 * 1024 * 1024;
+
+impl Settings {
+    fn default_dialect(&self) -> Option<&str> {
+        self.config.model_defaults.dialect.as_ref().map(|d| d.value.as_str())
+    }
+
+    fn default_cron(&self) -> String {
+        self.config.model_defaults.cron.as_ref().map_or_else(|| "@daily".to_string(), |c| c.value.clone())
+    }
+
+    fn default_start(&self) -> Option<String> {
+        self.config.model_defaults.start.as_ref().map(|s| s.value.clone())
+    }
+
+    /// A config variable's string value (names are case-insensitive, as SQLMesh lowercases them).
+    fn variable(&self, name: &str) -> Option<String> {
+        self.config.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| match v {
+            ConfigValue::Str(s) | ConfigValue::Number(s) => Some(s.clone()),
+            ConfigValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+    }
+}
+
+/// Reads one file. `bytes` is its content; never panics.
+pub fn file_facts(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]) -> FileFacts {
+    let mut facts = FileFacts {
+        path: path.to_path_buf(),
+        role,
+        models: Vec::new(),
+        syntax: Syntax::Unreadable,
+        diagnostics: Vec::new(),
+        seed_csv: None,
+    };
+    if bytes.len() > MAX_FILE_SIZE {
+        facts.diagnostics.push(Diagnostic::warning(
+            "file-too-large",
+            Span::at(0),
+            format!(
+                "file is {} MB, over meshls's {} MB limit; it is not indexed",
+                bytes.len() >> 20,
+                MAX_FILE_SIZE >> 20
+            ),
+        ));
+        return facts;
+    }
+    if bytes.contains(&0) {
+        facts.diagnostics.push(Diagnostic::error("unreadable-file", Span::at(0), "binary file: it holds NUL bytes"));
+        return facts;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let at = error.valid_up_to();
+            facts.diagnostics.push(Diagnostic::error(
+                "unreadable-file",
+                Span::at(at),
+                format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+            ));
+            return facts;
+        }
+    };
+    match role {
+        FileRole::SqlModel => sql_model(settings, &mut facts, text),
+        FileRole::PythonModel => python_model(settings, &mut facts, text),
+        FileRole::Audit => {
+            let audits = parse_audit_file(text);
+            facts.diagnostics.extend(audits.diagnostics.iter().cloned());
+            facts.syntax = Syntax::Audit(audits);
+        }
+        FileRole::Macros => facts.syntax = Syntax::Macros(parse_macro_module(text)),
+        FileRole::ExternalModels => external_models(settings, &mut facts, text),
+    }
+    facts
+}
+
+fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
+    let file = parse_model_file(text, settings.default_dialect());
+    facts.diagnostics.extend(file.diagnostics.iter().cloned());
+    let Some(block) = &file.block else {
+        facts.diagnostics.push(Diagnostic::error(
+            "model-block",
+            Span::at(0),
+            "a SQL model file must start with a MODEL (...) block",
+        ));
+        facts.syntax = Syntax::Sql(Box::new(file));
+        return;
+    };
+    let text_prop = |key: &str| file.property(key).and_then(|p| p.value.as_text());
+    let dialect = text_prop("dialect").map(|d| d.value).or_else(|| settings.default_dialect().map(str::to_string));
+    let dialect = dialect.as_deref();
+    let (name, name_span) = match file.name() {
+        Some((parts, span)) => (settings.names.normalize(&substitute(settings, &parts), dialect), span),
+        None if settings.infer_names => (infer_name(settings, &facts.path, dialect), block.keyword.span),
+        None => {
+            facts.diagnostics.push(Diagnostic::error(
+                "model-block",
+                block.keyword.span,
+                "the MODEL block has no `name`",
+            ));
+            (None, block.keyword.span)
+        }
+    };
+    let kind = file.kind();
+    if let Some(kind) = &kind
+        && sqlmesh::kind(&kind.name.value).is_none()
+    {
+        facts.diagnostics.push(Diagnostic::error(
+            "unknown-kind",
+            kind.name.span,
+            format!("unknown model kind `{}`", kind.name.value),
+        ));
+    }
+    let kind_name = kind.as_ref().map_or_else(|| "VIEW".to_string(), |k| k.name.value.clone());
+    let kind_prop =
+        |key: &str| kind.as_ref().and_then(|k| k.properties.iter().find(|p| p.key.value.eq_ignore_ascii_case(key)));
+    let time_column = (kind_name == "INCREMENTAL_BY_TIME_RANGE")
+        .then(|| kind_prop("time_column").and_then(|p| first_name(&p.value)))
+        .flatten()
+        .map(|c| normalize_ident(&c.text, c.quoted, normalization(dialect), false));
+
+    let mut columns = file.property("columns").map(|p| column_types(text, &p.value, dialect));
+    let mut source = Source::Sql;
+    if kind_name == "SEED" {
+        source = Source::Seed;
+        if let Some(path) = kind_prop("path").and_then(|p| p.value.as_text()) {
+            let csv = facts.path.parent().unwrap_or(Path::new("")).join(&path.value);
+            if columns.is_none() {
+                match std::fs::read(&csv) {
+                    Ok(bytes) => {
+                        let header = parse_seed_header(&bytes);
+                        columns =
+                            Some(header.columns.into_iter().map(|name| Column { name, data_type: None }).collect());
+                    }
+                    Err(error) => facts.diagnostics.push(Diagnostic::error(
+                        "seed-file",
+                        path.span,
+                        format!("cannot read seed file {}: {error}", csv.display()),
+                    )),
+                }
+            }
+            facts.seed_csv = Some(csv);
+        }
+    } else if columns.is_none()
+        && let Some(query) = &file.query
+        && !query.projections.is_empty()
+        && query.projections.iter().all(|p| p.name.is_some())
+    {
+        let strategy = normalization(dialect);
+        columns = Some(
+            query
+                .projections
+                .iter()
+                .filter_map(|p| p.name.as_ref().map(|n| (n, p.cast.clone())))
+                .map(|(n, data_type)| Column { name: normalize_ident(&n.value, false, strategy, false), data_type })
+                .collect(),
+        );
+    }
+
+    if let Some(name) = name {
+        let mut depends_on: Vec<ModelName> = file
+            .property("depends_on")
+            .map(|p| {
+                p.value
+                    .items()
+                    .into_iter()
+                    .filter_map(|v| v.as_name())
+                    .filter_map(|(parts, _)| settings.names.normalize(&substitute(settings, &parts), dialect))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(query) = &file.query {
+            depends_on.extend(query.tables.iter().filter_map(|t| table_name(settings, &t.name, dialect)));
+        }
+        let model = Model {
+            depends_on: finish_deps(depends_on, &name),
+            name,
+            name_span,
+            source,
+            kind: kind_name,
+            dialect: dialect.map(str::to_string),
+            cron: text_prop("cron").map_or_else(|| settings.default_cron(), |c| c.value),
+            start: text_prop("start").map(|s| s.value).or_else(|| settings.default_start()),
+            time_column,
+            columns,
+            audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),
+            tags: file.property("tags").map(|p| texts(&p.value)).unwrap_or_default(),
+            description: text_prop("description").map(|d| d.value),
+            owner: text_prop("owner").map(|o| o.value),
+        };
+        facts.models.push(model);
+    }
+    facts.syntax = Syntax::Sql(Box::new(file));
+}
+
+/// A table reference's model name: variables substituted, macros that stay unresolved (and
+/// `@this_model`) dropped, as they name no model statically.
+fn table_name(settings: &Settings, parts: &[NamePart], dialect: Option<&str>) -> Option<ModelName> {
+    let parts = substitute(settings, parts);
+    if parts.iter().any(|p| !p.quoted && p.text.contains('@')) {
+        return None;
+    }
+    settings.names.normalize(&parts, dialect)
+}
+
+/// Replaces `@var` and `@{var}` in name parts with the config's literal variables.
+fn substitute(settings: &Settings, parts: &[NamePart]) -> Vec<NamePart> {
+    parts
+        .iter()
+        .map(|part| {
+            if part.quoted || !part.text.contains('@') {
+                return part.clone();
+            }
+            let mut text = part.text.clone();
+            if let Some(var) = text.strip_prefix('@').filter(|v| v.chars().all(|c| c.is_alphanumeric() || c == '_')) {
+                if let Some(value) = settings.variable(var) {
+                    text = value;
+                }
+            } else {
+                while let Some(open) = text.find("@{") {
+                    let Some(close) = text[open..].find('}') else { break };
+                    let Some(value) = settings.variable(&text[open + 2..open + close]) else { break };
+                    text.replace_range(open..open + close + 1, &value);
+                }
+            }
+            NamePart { text, quoted: part.quoted, span: part.span }
+        })
+        .collect()
+}
+
+fn finish_deps(mut deps: Vec<ModelName>, name: &ModelName) -> Vec<ModelName> {
+    deps.retain(|d| d != name);
+    deps.sort();
+    deps.dedup();
+    deps
+}
+
+/// A model named from its path (`models/sushi/orders.sql` → `sushi.orders`).
+fn infer_name(settings: &Settings, path: &Path, dialect: Option<&str>) -> Option<ModelName> {
+    let stem = path.file_stem()?.to_str()?;
+    let schema = path.parent()?.file_name()?.to_str()?;
+    settings.names.normalize_text(&format!("{schema}.{stem}"), dialect)
+}
+
+/// The first name in a value: `ds`, or `ds` of `(ds, '%Y-%m-%d')`.
+fn first_name(value: &Values) -> Option<NamePart> {
+    let item = value.items().into_iter().next()?;
+    match &item.atoms.first()?.kind {
+        ValueKind::Name(parts) => parts.last().cloned(),
+        ValueKind::Str(s) => Some(NamePart { text: s.clone(), quoted: false, span: item.span }),
+        _ => None,
+    }
+}
+
+/// `columns (id INT, name TEXT)` → columns with their types as written.
+fn column_types(text: &str, value: &Values, dialect: Option<&str>) -> Vec<Column> {
+    let strategy = normalization(dialect);
+    value
+        .items()
+        .into_iter()
+        .filter_map(|item| {
+            let first = item.atoms.first()?;
+            let ValueKind::Name(parts) = &first.kind else { return None };
+            let part = parts.last()?;
+            let type_span = item.atoms.get(1).map(|a| a.span.cover(item.atoms[item.atoms.len() - 1].span));
+            Some(Column {
+                name: normalize_ident(&part.text, part.quoted, strategy, false),
+                data_type: type_span.map(|s| s.text(text).to_string()),
+            })
+        })
+        .collect()
+}
+
+/// Names of calls or names in a list: `audits (not_null(columns := (id)), unique_values(...))`.
+fn call_names(value: &Values) -> Vec<String> {
+    value
+        .items()
+        .into_iter()
+        .filter_map(|item| match &item.atoms.first()?.kind {
+            ValueKind::Call { name, .. } | ValueKind::Name(name) => Some(NamePart::join(name).to_lowercase()),
+            ValueKind::Str(s) => Some(s.to_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Strings or names in a list: `tags [a, 'b']`.
+fn texts(value: &Values) -> Vec<String> {
+    value.items().into_iter().filter_map(|item| item.as_text()).map(|t| t.value).collect()
+}
+
+fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
+    let Some(model) = parse_python_model(text) else {
+        // A helper module under models/: nothing to index.
+        facts.syntax = Syntax::Python(None);
+        return;
+    };
+    facts.diagnostics.extend(model.diagnostics.iter().cloned());
+    let dialect =
+        model.dialect.as_ref().map(|d| d.value.clone()).or_else(|| settings.default_dialect().map(str::to_string));
+    let dialect = dialect.as_deref();
+    let name = match &model.name {
+        Some(name) => settings.names.normalize_text(&name.value, dialect).map(|n| (n, name.span)),
+        None if settings.infer_names => infer_name(settings, &facts.path, dialect).map(|n| (n, model.decorator)),
+        None => {
+            facts.diagnostics.push(Diagnostic::error(
+                "model-block",
+                model.decorator,
+                "the @model decorator has no name",
+            ));
+            None
+        }
+    };
+    if let Some((name, name_span)) = name {
+        let kind = model
+            .kind
+            .as_ref()
+            .map(|k| k.name.value.clone())
+            .or_else(|| settings.config.model_defaults.kind.as_ref().map(|k| k.value.to_ascii_uppercase()))
+            .unwrap_or_else(|| "FULL".to_string());
+        if let Some(k) = &model.kind
+            && sqlmesh::kind(&k.name.value).is_none()
+        {
+            facts.diagnostics.push(Diagnostic::error(
+                "unknown-kind",
+                k.name.span,
+                format!("unknown model kind `{}`", k.name.value),
+            ));
+        }
+        let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
+            .then(|| {
+                let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;
+                match &value.kind {
+                    PyValueKind::Str(s) => Some(s.clone()),
+                    PyValueKind::Tuple(items) | PyValueKind::List(items) => match &items.first()?.kind {
+                        PyValueKind::Str(s) => Some(s.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            })
+            .flatten()
+            .map(|c| normalize_ident(&c, false, normalization(dialect), false));
+        let deps = match &model.depends_on {
+            Some(explicit) => explicit.clone(),
+            None => model.resolved_tables.clone(),
+        };
+        let strategy = normalization(dialect);
+        let depends_on = deps.iter().filter_map(|d| settings.names.normalize_text(&d.value, dialect)).collect();
+        facts.models.push(Model {
+            depends_on: finish_deps(depends_on, &name),
+            name,
+            name_span,
+            source: Source::Python,
+            kind,
+            dialect: dialect.map(str::to_string),
+            cron: model.cron.as_ref().map_or_else(|| settings.default_cron(), |c| c.value.clone()),
+            start: model.start.as_ref().map(|s| s.value.clone()).or_else(|| settings.default_start()),
+            time_column,
+            columns: model.columns.as_ref().map(|cols| {
+                cols.iter()
+                    .map(|(n, t)| Column {
+                        name: normalize_ident(&n.value, false, strategy, false),
+                        data_type: t.clone(),
+                    })
+                    .collect()
+            }),
+            audits: model.audits.iter().map(|a| a.value.to_lowercase()).collect(),
+            tags: model.tags.iter().map(|t| t.value.clone()).collect(),
+            description: model.description.as_ref().map(|d| d.value.clone()),
+            owner: model.owner.as_ref().map(|o| o.value.clone()),
+        });
+    }
+    facts.syntax = Syntax::Python(Some(Box::new(model)));
+}
+
+fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) {
+    let parsed = parse_external_models(text);
+    facts.diagnostics.extend(parsed.diagnostics.iter().cloned());
+    for entry in &parsed.models {
+        let dialect = entry.dialect.clone().or_else(|| settings.default_dialect().map(str::to_string));
+        let strategy = normalization(dialect.as_deref());
+        let Some(name) = settings.names.normalize_text(&entry.name.value, dialect.as_deref()) else {
+            facts.diagnostics.push(Diagnostic::error("external-models", entry.name.span, "empty external model name"));
+            continue;
+        };
+        facts.models.push(Model {
+            name,
+            name_span: entry.name.span,
+            source: Source::External,
+            kind: "EXTERNAL".to_string(),
+            dialect,
+            cron: settings.default_cron(),
+            start: settings.default_start(),
+            time_column: None,
+            depends_on: Vec::new(),
+            columns: (!entry.columns.is_empty()).then(|| {
+                entry
+                    .columns
+                    .iter()
+                    .map(|c| Column {
+                        name: normalize_ident(&c.name.value, false, strategy, false),
+                        data_type: c.data_type.clone(),
+                    })
+                    .collect()
+            }),
+            audits: Vec::new(),
+            tags: Vec::new(),
+            description: entry.description.clone(),
+            owner: None,
+        });
+    }
+    facts.syntax = Syntax::External(parsed);
+}

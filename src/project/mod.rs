@@ -1,0 +1,12 @@
+//! Files → a concurrent model graph. A workspace holds projects; each project keeps every
+//! file's facts in a `DashMap` and the DAG in petgraph, and updates both one file at a time.
+
+pub mod facts;
+pub mod graph;
+pub mod names;
+pub mod workspace;
+
+pub use facts::{Column, FileFacts, FileRole, Model, Settings, Source};
+pub use graph::{FileId, ModelGraph};
+pub use names::{ModelName, NameContext};
+pub use workspace::{PathDiagnostic, Project, Workspace};

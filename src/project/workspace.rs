@@ -1,0 +1,301 @@
+//! Projects on disk: discovery, loading in parallel, and per-file updates.
+
+use super::facts::{FileFacts, FileRole, Model, Settings, file_facts};
+use super::graph::{FileEdges, FileId, ModelGraph};
+use super::names::{ModelName, NameContext};
+use crate::syntax::config::{Config, parse_config_py, parse_config_yaml};
+use crate::syntax::{Diagnostic, Span};
+use dashmap::DashMap;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+/// Folders never searched for projects or project files.
+pub const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".venv", "venv", "logs", ".cache", "__pycache__"];
+
+/// The config file names of a SQLMesh project, in the order SQLMesh prefers them.
+pub const CONFIG_FILES: &[&str] = &["config.yaml", "config.yml", "config.py"];
+
+/// A diagnostic about a file that is not tracked as project file (config, folders).
+#[derive(Debug, Clone)]
+pub struct PathDiagnostic {
+    pub path: PathBuf,
+    pub diagnostic: Diagnostic,
+}
+
+/// One SQLMesh project: its settings, its files' facts and its model graph.
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub settings: Settings,
+    /// Problems with the config and the folder walk.
+    pub diagnostics: Vec<PathDiagnostic>,
+    files: DashMap<FileId, Arc<FileFacts>>,
+    ids: DashMap<PathBuf, FileId>,
+    next_id: AtomicU32,
+    graph: RwLock<ModelGraph>,
+    revision: AtomicU64,
+}
+
+/// Every project found under some folders.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub projects: Vec<Arc<Project>>,
+    /// Problems that belong to no project (a folder with no project in it).
+    pub diagnostics: Vec<PathDiagnostic>,
+}
+
+fn skipped(entry: &walkdir::DirEntry) -> bool {
+    entry.depth() > 0
+        && entry.file_type().is_dir()
+        && entry.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n))
+}
+
+fn config_file(dir: &Path) -> Option<PathBuf> {
+    CONFIG_FILES.iter().map(|name| dir.join(name)).find(|path| path.is_file())
+}
+
+impl Workspace {
+    /// Finds and loads every project under `folders`.
+    pub fn load(folders: &[PathBuf]) -> Workspace {
+        let mut workspace = Workspace::default();
+        let mut roots = Vec::new();
+        for folder in folders {
+            let found = discover(folder);
+            if found.is_empty() {
+                if folder.join("models").is_dir() {
+                    roots.push(folder.clone());
+                } else {
+                    workspace.diagnostics.push(PathDiagnostic {
+                        path: folder.clone(),
+                        diagnostic: Diagnostic::error(
+                            "no-project",
+                            Span::at(0),
+                            "no SQLMesh project here: no config.yaml, config.yml or config.py was found",
+                        ),
+                    });
+                }
+            }
+            roots.extend(found);
+        }
+        roots.sort();
+        roots.dedup();
+        workspace.projects = roots.iter().map(|root| Arc::new(Project::load(root, &roots))).collect();
+        workspace
+    }
+
+    /// The project a file belongs to: the one with the deepest root above it.
+    pub fn project_of(&self, path: &Path) -> Option<&Arc<Project>> {
+        self.projects.iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.components().count())
+    }
+}
+
+/// The project roots under `folder` (itself included).
+pub fn discover(folder: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(folder)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| !skipped(e) && e.file_type().is_dir())
+        .filter_map(Result::ok)
+        .filter(|e| config_file(e.path()).is_some())
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// Reads a project's config; a missing one is a diagnostic and SQLMesh's defaults.
+pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
+    let Some(path) = config_file(root) else {
+        let diagnostic = Diagnostic::warning(
+            "no-config",
+            Span::at(0),
+            "no config.yaml, config.yml or config.py: using SQLMesh's defaults",
+        );
+        return (Config::default(), vec![PathDiagnostic { path: root.to_path_buf(), diagnostic }]);
+    };
+    let text = match std::fs::read(&path).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            let diagnostic = Diagnostic::error("unreadable-file", Span::at(0), "config file is not valid UTF-8");
+            return (Config::default(), vec![PathDiagnostic { path, diagnostic }]);
+        }
+        Err(error) => {
+            let diagnostic = Diagnostic::error("unreadable-file", Span::at(0), format!("cannot read config: {error}"));
+            return (Config::default(), vec![PathDiagnostic { path, diagnostic }]);
+        }
+    };
+    let config =
+        if path.extension().is_some_and(|e| e == "py") { parse_config_py(&text) } else { parse_config_yaml(&text) };
+    let diagnostics =
+        config.diagnostics.iter().map(|d| PathDiagnostic { path: path.clone(), diagnostic: d.clone() }).collect();
+    (config, diagnostics)
+}
+
+/// The role of a file of the project at `root`, from its path.
+pub fn role_of(root: &Path, path: &Path) -> Option<FileRole> {
+    let relative = path.strip_prefix(root).ok()?;
+    let mut components = relative.components().map(|c| c.as_os_str().to_str().unwrap_or(""));
+    let top = components.next()?;
+    let nested = components.next().is_some();
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match (top, nested, extension) {
+        ("models", true, "sql") => Some(FileRole::SqlModel),
+        ("models", true, "py") => Some(FileRole::PythonModel),
+        ("audits", true, "sql") => Some(FileRole::Audit),
+        ("macros", true, "py") => Some(FileRole::Macros),
+        ("external_models", true, "yaml") => Some(FileRole::ExternalModels),
+        ("external_models.yaml" | "external_models.yml", false, _) => Some(FileRole::ExternalModels),
+        // SQLMesh reads the legacy schema.yaml only where external_models.yaml is absent.
+        ("schema.yaml" | "schema.yml", false, _)
+            if !root.join("external_models.yaml").is_file() && !root.join("external_models.yml").is_file() =>
+        {
+            Some(FileRole::ExternalModels)
+        }
+        _ => None,
+    }
+}
+
+impl Project {
+    /// Loads the project at `root`; `all_roots` are every project root of the workspace, so
+    /// that a nested project's files are left to it.
+    pub fn load(root: &Path, all_roots: &[PathBuf]) -> Project {
+        let (config, mut diagnostics) = read_config(root);
+        let names = NameContext { default_catalog: config.default_catalog().map(str::to_string) };
+        let settings = Settings { root: root.to_path_buf(), config, names, infer_names: false };
+        let mut paths = Vec::new();
+        let walk = walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
+            let nested_project = e.depth() > 0 && e.file_type().is_dir() && all_roots.iter().any(|r| r == e.path());
+            !skipped(e) && !nested_project
+        });
+        for entry in walk {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => {
+                    if let Some(role) = role_of(root, entry.path()) {
+                        paths.push((entry.into_path(), role));
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    let path = error.path().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                    let message = if error.loop_ancestor().is_some() {
+                        "symbolic link loop: this folder links back to one of its parents; not followed".to_string()
+                    } else {
+                        format!("cannot read: {error}")
+                    };
+                    diagnostics.push(PathDiagnostic {
+                        path,
+                        diagnostic: Diagnostic::warning("unreadable-file", Span::at(0), message),
+                    });
+                }
+            }
+        }
+        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        let facts: Vec<FileFacts> = paths
+            .par_iter()
+            .map(|(path, role)| match std::fs::read(path) {
+                Ok(bytes) => file_facts(&settings, path, *role, &bytes),
+                Err(error) => unreadable(path, *role, &error),
+            })
+            .collect();
+        let project = Project {
+            root: root.to_path_buf(),
+            settings,
+            diagnostics,
+            files: DashMap::new(),
+            ids: DashMap::new(),
+            next_id: AtomicU32::new(0),
+            graph: RwLock::new(ModelGraph::new()),
+            revision: AtomicU64::new(0),
+        };
+        {
+            let mut graph = project.graph.write().unwrap_or_else(|e| e.into_inner());
+            for facts in facts {
+                let id = project.id_of(&facts.path);
+                graph.replace_file(id, &FileEdges::default(), &edges(&facts));
+                project.files.insert(id, Arc::new(facts));
+            }
+        }
+        project
+    }
+
+    fn id_of(&self, path: &Path) -> FileId {
+        *self.ids.entry(path.to_path_buf()).or_insert_with(|| self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id of a tracked file.
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.ids.get(path).map(|id| *id)
+    }
+
+    /// The facts of a tracked file.
+    pub fn file(&self, id: FileId) -> Option<Arc<FileFacts>> {
+        self.files.get(&id).map(|f| Arc::clone(&f))
+    }
+
+    /// Every tracked file's facts, in path order.
+    pub fn files(&self) -> Vec<Arc<FileFacts>> {
+        let mut files: Vec<Arc<FileFacts>> = self.files.iter().map(|f| Arc::clone(f.value())).collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    /// Bumped on every change.
+    pub fn revision(&self) -> u64 {
+        self.revision.load(Ordering::Acquire)
+    }
+
+    /// The model graph, for reading.
+    pub fn graph(&self) -> RwLockReadGuard<'_, ModelGraph> {
+        self.graph.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets a file's content (None: the file is gone) and updates its node and edges. Returns
+    /// false when the path is not a project file.
+    pub fn set_file(&self, path: &Path, content: Option<&[u8]>) -> bool {
+        let Some(role) = role_of(&self.root, path) else { return false };
+        let new = content.map(|bytes| file_facts(&self.settings, path, role, bytes));
+        self.replace(path, new);
+        true
+    }
+
+    fn replace(&self, path: &Path, new: Option<FileFacts>) {
+        let id = self.id_of(path);
+        let new_edges = new.as_ref().map(edges).unwrap_or_default();
+        let old = match new {
+            Some(facts) => self.files.insert(id, Arc::new(facts)),
+            None => self.files.remove(&id).map(|(_, f)| f),
+        };
+        let old_edges = old.as_deref().map(edges).unwrap_or_default();
+        self.graph.write().unwrap_or_else(|e| e.into_inner()).replace_file(id, &old_edges, &new_edges);
+        self.revision.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The model called `name`, from the first file defining it.
+    pub fn model(&self, name: &ModelName) -> Option<Model> {
+        let graph = self.graph();
+        let id = *graph.definers(name)?.first()?;
+        self.file(id)?.models.iter().find(|m| &m.name == name).cloned()
+    }
+
+    /// Every model of the project, sorted by name.
+    pub fn models(&self) -> Vec<Model> {
+        let mut models: Vec<Model> = self.files.iter().flat_map(|f| f.models.clone()).collect();
+        models.sort_by(|a, b| a.name.cmp(&b.name));
+        models
+    }
+}
+
+fn edges(facts: &FileFacts) -> FileEdges {
+    FileEdges { models: facts.models.iter().map(|m| (m.name.clone(), m.depends_on.clone())).collect() }
+}
+
+fn unreadable(path: &Path, role: FileRole, error: &std::io::Error) -> FileFacts {
+    FileFacts {
+        path: path.to_path_buf(),
+        role,
+        models: Vec::new(),
+        syntax: super::facts::Syntax::Unreadable,
+        diagnostics: vec![Diagnostic::error("unreadable-file", Span::at(0), format!("cannot read file: {error}"))],
+        seed_csv: None,
+    }
+}

@@ -1,0 +1,18 @@
+//! Text → spanned structures. Each parser reads one file's text, knows no other file, never
+//! panics, and returns its structures together with diagnostics.
+
+pub mod audit;
+pub mod block;
+pub mod config;
+pub mod external;
+pub mod lexer;
+pub mod line_index;
+pub mod model_file;
+pub mod python;
+pub mod seed;
+pub mod span;
+pub mod sql;
+pub mod sqlmesh;
+pub mod yaml;
+
+pub use span::{Diagnostic, Severity, Span, Spanned};
