@@ -34,6 +34,9 @@
 //! `hub` (`customers.int_customer_profiles`, in the first intermediate tier) is joined by many
 //! intermediates, so at n >= 2000 at least 500 models depend on it transitively;
 //! `hub_downstream` reports the exact count.
+//!
+//! Checked against SQLMesh 0.236 (seed 42): n = 60, 300 and 1000 load, every model renders and the
+//! linter's column rules pass; a DuckDB `plan` of n = 60 and 300 runs every model.
 
 #![allow(dead_code)]
 
@@ -138,8 +141,7 @@ pub fn generate(root: &Path, opts: &GenOptions) -> io::Result<GeneratedProject> 
                 let word = INT_WORDS[rng.below(INT_WORDS.len())];
                 format!("{}.int_{}_{}_{:04}", DOMAINS[nodes[primary].domain], src.table, word, seq)
             };
-            let node =
-                models::intermediate(&mut rng, &nodes, name, primary, &secondaries, &seed_ids, &mut out)?;
+            let node = models::intermediate(&mut rng, &nodes, name, primary, &secondaries, &seed_ids, &mut out)?;
             hub.get_or_insert(nodes.len());
             model_names.push(node.name.clone());
             tier.push(nodes.len());
@@ -206,8 +208,8 @@ pub fn generate(root: &Path, opts: &GenOptions) -> io::Result<GeneratedProject> 
             layer[i] = 1;
         }
     }
-    let mut layer_sizes = vec![externals.len(); layer.iter().max().map_or(1, |m| m + 1)];
-    layer_sizes[1..].iter_mut().for_each(|s| *s = 0);
+    let mut layer_sizes = vec![0; layer.iter().max().map_or(1, |m| m + 1)];
+    layer_sizes[0] = externals.len();
     for &l in &layer {
         layer_sizes[l] += 1;
     }
@@ -450,8 +452,10 @@ fn title(s: &str) -> String {
 }
 
 const DOMAINS: [&str; 6] = ["sales", "customers", "marketing", "finance", "product", "ops"];
-const OWNERS: [&str; 6] = ["sales-analytics", "customer-data", "growth", "finance-data", "product-analytics", "ops-analytics"];
-const INT_WORDS: [&str; 8] = ["enriched", "joined", "cleaned", "scored", "unified", "attributed", "windowed", "resolved"];
+const OWNERS: [&str; 6] =
+    ["sales-analytics", "customer-data", "growth", "finance-data", "product-analytics", "ops-analytics"];
+const INT_WORDS: [&str; 8] =
+    ["enriched", "joined", "cleaned", "scored", "unified", "attributed", "windowed", "resolved"];
 const REGIONS: [&str; 12] = ["eu", "us", "uk", "de", "fr", "br", "jp", "au", "ca", "in", "mx", "sg"];
 
 struct Source {
@@ -502,9 +506,62 @@ struct Seed {
 }
 
 const SEEDS: [Seed; 5] = [
-    Seed { name: "country_codes", key: "country_code", values: &[("country_name", "TEXT", "English name of the country"), ("market_region", "TEXT", "Commercial region the country reports into")], rows: &["US,United States,north_america", "CA,Canada,north_america", "GB,United Kingdom,emea", "DE,Germany,emea", "FR,France,emea", "BR,Brazil,latam", "JP,Japan,apac", "AU,Australia,apac"] },
-    Seed { name: "currency_rates", key: "currency_code", values: &[("usd_rate", "DOUBLE", "Units of USD per unit of the currency")], rows: &["USD,1.0", "EUR,1.08", "GBP,1.27", "JPY,0.0067", "BRL,0.2", "AUD,0.66"] },
-    Seed { name: "channel_groups", key: "channel", values: &[("channel_group", "TEXT", "Marketing channel group used in attribution reports")], rows: &["organic,unpaid", "paid_search,paid", "paid_social,paid", "email,owned", "referral,unpaid", "retail,offline"] },
-    Seed { name: "plan_tiers", key: "plan_name", values: &[("plan_tier", "TEXT", "Commercial tier of the plan"), ("list_price", "DOUBLE", "Monthly list price of the plan in USD")], rows: &["free,free,0", "starter,self_serve,29", "team,self_serve,99", "business,sales_led,499", "enterprise,sales_led,1999"] },
-    Seed { name: "carrier_sla", key: "carrier", values: &[("sla_days", "INT", "Contractual delivery time of the carrier in days")], rows: &["ups,3", "fedex,2", "dhl,4", "usps,5", "local_courier,1"] },
+    Seed {
+        name: "country_codes",
+        key: "country_code",
+        values: &[
+            ("country_name", "TEXT", "English name of the country"),
+            ("market_region", "TEXT", "Commercial region the country reports into"),
+        ],
+        rows: &[
+            "US,United States,north_america",
+            "CA,Canada,north_america",
+            "GB,United Kingdom,emea",
+            "DE,Germany,emea",
+            "FR,France,emea",
+            "BR,Brazil,latam",
+            "JP,Japan,apac",
+            "AU,Australia,apac",
+        ],
+    },
+    Seed {
+        name: "currency_rates",
+        key: "currency_code",
+        values: &[("usd_rate", "DOUBLE", "Units of USD per unit of the currency")],
+        rows: &["USD,1.0", "EUR,1.08", "GBP,1.27", "JPY,0.0067", "BRL,0.2", "AUD,0.66"],
+    },
+    Seed {
+        name: "channel_groups",
+        key: "channel",
+        values: &[("channel_group", "TEXT", "Marketing channel group used in attribution reports")],
+        rows: &[
+            "organic,unpaid",
+            "paid_search,paid",
+            "paid_social,paid",
+            "email,owned",
+            "referral,unpaid",
+            "retail,offline",
+        ],
+    },
+    Seed {
+        name: "plan_tiers",
+        key: "plan_name",
+        values: &[
+            ("plan_tier", "TEXT", "Commercial tier of the plan"),
+            ("list_price", "DOUBLE", "Monthly list price of the plan in USD"),
+        ],
+        rows: &[
+            "free,free,0",
+            "starter,self_serve,29",
+            "team,self_serve,99",
+            "business,sales_led,499",
+            "enterprise,sales_led,1999",
+        ],
+    },
+    Seed {
+        name: "carrier_sla",
+        key: "carrier",
+        values: &[("sla_days", "INT", "Contractual delivery time of the carrier in days")],
+        rows: &["ups,3", "fedex,2", "dhl,4", "usps,5", "local_courier,1"],
+    },
 ];

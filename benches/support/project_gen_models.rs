@@ -47,18 +47,45 @@ fn words(name: &str) -> String {
 }
 
 fn cron(rng: &mut Rng) -> &'static str {
-    ["'@daily'", "'@daily'", "'@daily'", "'@daily'", "'@daily'", "'@hourly'", "'0 6 * * *'", "'0 */4 * * *'", "'@weekly'", "'30 2 * * *'"][rng.below(10)]
+    [
+        "'@daily'",
+        "'@daily'",
+        "'@daily'",
+        "'@daily'",
+        "'@daily'",
+        "'@hourly'",
+        "'0 6 * * *'",
+        "'0 */4 * * *'",
+        "'@weekly'",
+        "'30 2 * * *'",
+    ][rng.below(10)]
 }
 
 /// The aggregate of `c` under a name not yet in `taken`, or `None` when there is no such name.
-fn aggregate(rng: &mut Rng, alias: &str, c: &Col, taken: &mut HashSet<String>, per: &str, from: &str, entity: &str) -> Option<Item> {
+fn aggregate(
+    rng: &mut Rng,
+    alias: &str,
+    c: &Col,
+    taken: &mut HashSet<String>,
+    per: &str,
+    from: &str,
+    entity: &str,
+) -> Option<Item> {
     let b = base(&c.name);
     let options: Vec<(&str, String, &'static str, &str)> = match c.role {
-        Role::Measure if rng.chance(70) => vec![("SUM", format!("total_{b}"), c.ty, "Sum"), ("MAX", format!("max_{b}"), c.ty, "Largest")],
-        Role::Measure => vec![("AVG", format!("avg_{b}"), "DOUBLE", "Average"), ("MIN", format!("min_{b}"), c.ty, "Smallest")],
-        Role::Attr if !c.name.starts_with(entity) => vec![("MAX", c.name.clone(), c.ty, "Latest value"), ("MAX", format!("{entity}_{}", c.name), c.ty, "Latest value")],
-        Role::Attr => vec![("MAX", c.name.clone(), c.ty, "Latest value")],
-        Role::Flag => vec![("BOOL_OR", format!("has_{}", b.trim_start_matches("is_").trim_start_matches("has_")), "BOOLEAN", "")],
+        Role::Measure if rng.chance(70) => {
+            vec![("SUM", format!("total_{b}"), c.ty, "Sum"), ("MAX", format!("max_{b}"), c.ty, "Largest")]
+        }
+        Role::Measure => {
+            vec![("AVG", format!("avg_{b}"), "DOUBLE", "Average"), ("MIN", format!("min_{b}"), c.ty, "Smallest")]
+        }
+        Role::Attr if !c.name.starts_with(entity) => {
+            vec![("MAX", c.name.clone(), c.ty, "Max value"), ("MAX", format!("{entity}_{}", c.name), c.ty, "Max value")]
+        }
+        Role::Attr => vec![("MAX", c.name.clone(), c.ty, "Max value")],
+        Role::Flag => {
+            vec![("BOOL_OR", format!("has_{}", b.trim_start_matches("is_").trim_start_matches("has_")), "BOOLEAN", "")]
+        }
         Role::Ts => vec![("MAX", format!("last_{b}"), c.ty, "Latest")],
         _ => vec![],
     };
@@ -73,14 +100,23 @@ fn aggregate(rng: &mut Rng, alias: &str, c: &Col, taken: &mut HashSet<String>, p
 }
 
 /// A CTE that aggregates `up` by `key`, adding 1-2 new column names to `taken`.
-fn keyed_cte(rng: &mut Rng, nodes: &[Node], up: usize, key: &str, ctes: &mut Vec<String>, taken: &mut HashSet<String>, max_aggs: usize) -> Option<(String, Vec<Col>)> {
+fn keyed_cte(
+    rng: &mut Rng,
+    nodes: &[Node],
+    up: usize,
+    key: &str,
+    ctes: &mut Vec<String>,
+    taken: &mut HashSet<String>,
+    max_aggs: usize,
+) -> Option<(String, Vec<Col>)> {
     let n = &nodes[up];
     let entity = SOURCES[n.entity].entity;
     let mut name = format!("{}_by_{}", SOURCES[n.entity].table, key.trim_end_matches("_id"));
     while ctes.iter().any(|c| c.starts_with(&format!("{name} AS"))) {
         name.push_str("_2");
     }
-    let cands: Vec<&Col> = n.cols.iter().filter(|c| matches!(c.role, Role::Measure | Role::Attr | Role::Flag) && c.name != key).collect();
+    let cands: Vec<&Col> =
+        n.cols.iter().filter(|c| matches!(c.role, Role::Measure | Role::Attr | Role::Flag) && c.name != key).collect();
     let mut items = vec![item(format!("x.{key}"), col(key, "BIGINT", Role::Key, ""))];
     for c in shuffled(rng, cands) {
         if items.len() > max_aggs {
@@ -91,7 +127,10 @@ fn keyed_cte(rng: &mut Rng, nodes: &[Node], up: usize, key: &str, ctes: &mut Vec
     let count = format!("{entity}_count");
     if (items.len() == 1 || (max_aggs > 1 && rng.chance(30))) && !taken.contains(&count) {
         taken.insert(count.clone());
-        items.push(item("COUNT(*)", col(count, "BIGINT", Role::Measure, format!("Number of rows per {key} in {}", n.name))));
+        items.push(item(
+            "COUNT(*)",
+            col(count, "BIGINT", Role::Measure, format!("Number of rows per {key} in {}", n.name)),
+        ));
     }
     if items.len() == 1 {
         return None;
@@ -107,7 +146,9 @@ fn keyed_cte(rng: &mut Rng, nodes: &[Node], up: usize, key: &str, ctes: &mut Vec
 fn find_partner(rng: &mut Rng, nodes: &[Node], pool: &[usize], col: &str, exclude: &[usize]) -> Option<usize> {
     for _ in 0..16 {
         let c = *rng.pick(pool);
-        if !exclude.contains(&c) && nodes[c].cols.iter().any(|x| x.name == col && matches!(x.role, Role::Key | Role::Attr)) {
+        if !exclude.contains(&c)
+            && nodes[c].cols.iter().any(|x| x.name == col && matches!(x.role, Role::Key | Role::Attr))
+        {
             return Some(c);
         }
     }
@@ -118,7 +159,8 @@ fn select_lines(q: &mut String, items: &[Item], indent: &str, docs: bool) {
     for (i, it) in items.iter().enumerate() {
         q.push_str(indent);
         q.push_str(&it.expr);
-        let plain = !it.expr.contains('(') && (it.expr == it.col.name || it.expr.ends_with(&format!(".{}", it.col.name)));
+        let plain =
+            !it.expr.contains('(') && (it.expr == it.col.name || it.expr.ends_with(&format!(".{}", it.col.name)));
         if !plain {
             let _ = write!(q, " AS {}", it.col.name);
         }
@@ -143,7 +185,18 @@ struct Header<'a> {
 
 /// Writes `MODEL (...)`, the CTEs, the final projection and `tail`, and returns the model's node.
 #[allow(clippy::too_many_arguments)]
-fn finish(out: &mut Writer, dir: &str, h: Header, ctes: &[String], items: Vec<Item>, tail: &str, kind: Kind, domain: usize, entity: usize, deps: Vec<usize>) -> io::Result<Node> {
+fn finish(
+    out: &mut Writer,
+    dir: &str,
+    h: Header,
+    ctes: &[String],
+    items: Vec<Item>,
+    tail: &str,
+    kind: Kind,
+    domain: usize,
+    entity: usize,
+    deps: Vec<usize>,
+) -> io::Result<Node> {
     let mut q = format!("MODEL (\n  name {},\n  kind {},\n", h.name, h.kind);
     for p in &h.props {
         let _ = writeln!(q, "  {p},");
@@ -153,7 +206,8 @@ fn finish(out: &mut Writer, dir: &str, h: Header, ctes: &[String], items: Vec<It
     } else {
         let _ = writeln!(q, "  description '{}',\n  column_descriptions (", h.description);
         for (i, it) in items.iter().enumerate() {
-            let _ = writeln!(q, "    {} = '{}'{}", it.col.name, it.col.desc, if i + 1 < items.len() { "," } else { "" });
+            let _ =
+                writeln!(q, "    {} = '{}'{}", it.col.name, it.col.desc, if i + 1 < items.len() { "," } else { "" });
         }
         q.push_str("  )\n);\n\n");
     }
@@ -176,9 +230,17 @@ pub(super) fn seed_model(seed: &Seed, out: &mut Writer) -> io::Result<Node> {
     for (name, ty, desc) in seed.values {
         cols.push(col(*name, ty, if *ty == "TEXT" { Role::Attr } else { Role::Measure }, *desc));
     }
-    let mut q = format!("MODEL (\n  name seeds.{},\n  kind SEED (\n    path '../../seeds/{}.csv'\n  ),\n", seed.name, seed.name);
+    let mut q = format!(
+        "MODEL (\n  name seeds.{},\n  kind SEED (\n    path '../../seeds/{}.csv'\n  ),\n",
+        seed.name, seed.name
+    );
     let _ = writeln!(q, "  owner 'data-platform',\n  grain {},\n  tags (seed, reference),", seed.key);
-    let _ = writeln!(q, "  description '{} reference data, maintained by hand in seeds/{}.csv',\n  columns (", title(seed.name), seed.name);
+    let _ = writeln!(
+        q,
+        "  description '{} reference data, maintained by hand in seeds/{}.csv',\n  columns (",
+        title(seed.name),
+        seed.name
+    );
     for (i, c) in cols.iter().enumerate() {
         let _ = writeln!(q, "    {} {}{}", c.name, c.ty, if i + 1 < cols.len() { "," } else { "" });
     }
@@ -201,31 +263,53 @@ pub(super) fn staging(rng: &mut Rng, s: usize, suffix: &str, out: &mut Writer) -
     for fk in src.fks {
         items.push(item(*fk, col(*fk, "BIGINT", Role::Key, format!("Identifier of the {} of the {ent}", words(fk)))));
     }
-    items.push(item("created_at", col("event_ts", "TIMESTAMP", Role::Ts, format!("Time the {ent} was created in {}, UTC", src.system))));
-    items.push(item("updated_at", col("updated_at", "TIMESTAMP", Role::Ts, format!("Time the {ent} last changed in {}, UTC", src.system))));
+    items.push(item(
+        "created_at",
+        col("event_ts", "TIMESTAMP", Role::Ts, format!("Time the {ent} was created in {}, UTC", src.system)),
+    ));
+    items.push(item(
+        "updated_at",
+        col("updated_at", "TIMESTAMP", Role::Ts, format!("Time the {ent} last changed in {}, UTC", src.system)),
+    ));
     for (m, ty) in src.measures {
         items.push(match m.strip_suffix("_cents") {
-            Some(b) => item(format!("@cents_to_dollars({m})"), col(b, "DECIMAL(18, 2)", Role::Measure, format!("{} in the transaction currency", title(b)))),
-            None if *ty == "INTEGER" => item(*m, col(*m, "INTEGER", Role::Measure, format!("{} of the {ent}", title(m)))),
-            None => item(format!("CAST({m} AS DOUBLE)"), col(*m, "DOUBLE", Role::Measure, format!("{} of the {ent}", title(m)))),
+            Some(b) => item(
+                format!("@cents_to_dollars({m})"),
+                col(b, "DECIMAL(18, 2)", Role::Measure, format!("{} in the transaction currency", title(b))),
+            ),
+            None if *ty == "INTEGER" => {
+                item(*m, col(*m, "INTEGER", Role::Measure, format!("{} of the {ent}", title(m))))
+            }
+            None => item(
+                format!("CAST({m} AS DOUBLE)"),
+                col(*m, "DOUBLE", Role::Measure, format!("{} of the {ent}", title(m))),
+            ),
         });
     }
     for a in src.attrs {
         let f = if a.ends_with("_code") { "UPPER" } else { "LOWER" };
-        items.push(item(format!("{f}(TRIM({a}))"), col(*a, "TEXT", Role::Attr, format!("{} of the {ent}, normalized", title(a)))));
+        items.push(item(
+            format!("{f}(TRIM({a}))"),
+            col(*a, "TEXT", Role::Attr, format!("{} of the {ent}, normalized", title(a))),
+        ));
     }
     for f in src.flags {
         let what = f.trim_start_matches("is_").replace('_', " ");
-        items.push(item(format!("COALESCE({f}, FALSE)"), col(*f, "BOOLEAN", Role::Flag, format!("True when the {ent} is {what}"))));
+        items.push(item(
+            format!("COALESCE({f}, FALSE)"),
+            col(*f, "BOOLEAN", Role::Flag, format!("True when the {ent} is {what}")),
+        ));
     }
-    let mut props = vec![format!("owner 'data-platform'"), format!("tags (staging, {})", src.system), format!("grain {pk}")];
+    let mut props =
+        vec![format!("owner 'data-platform'"), format!("tags (staging, {})", src.system), format!("grain {pk}")];
     if rng.chance(50) {
         props.insert(1, format!("cron {}", cron(rng)));
     }
     if rng.chance(50) {
         props.push(format!("audits (not_null(columns := ({pk})))"));
     }
-    let description = format!("{} from {raw}, renamed and typed with soft-deleted rows removed. One row per {ent}", title(src.table));
+    let description =
+        format!("{} from {raw}, renamed and typed with soft-deleted rows removed. One row per {ent}", title(src.table));
     let mut tail = format!("FROM {raw}\nWHERE\n  NOT COALESCE(_is_deleted, FALSE)\n");
     if rng.chance(30) {
         tail.push_str("QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY _loaded_at DESC) = 1\n");
@@ -234,7 +318,15 @@ pub(super) fn staging(rng: &mut Rng, s: usize, suffix: &str, out: &mut Writer) -
     finish(out, &format!("staging/{}", src.system), h, &[], items, &tail, Kind::Staging, src.domain, s, vec![])
 }
 
-pub(super) fn intermediate(rng: &mut Rng, nodes: &[Node], name: String, primary: usize, secondaries: &[(usize, String)], seeds: &[usize], out: &mut Writer) -> io::Result<Node> {
+pub(super) fn intermediate(
+    rng: &mut Rng,
+    nodes: &[Node],
+    name: String,
+    primary: usize,
+    secondaries: &[(usize, String)],
+    seeds: &[usize],
+    out: &mut Writer,
+) -> io::Result<Node> {
     let p = &nodes[primary];
     let src = &SOURCES[p.entity];
     let a = &src.entity[..1];
@@ -272,7 +364,8 @@ pub(super) fn intermediate(rng: &mut Rng, nodes: &[Node], name: String, primary:
     let _ = writeln!(base_q, "  FROM {} AS {a}\n  WHERE\n    {a}.event_ts BETWEEN @start_ts AND @end_ts", p.name);
     let mut desc = format!("{} from {}", title(src.table), p.name);
     if dedup {
-        let _ = writeln!(base_q, "  QUALIFY ROW_NUMBER() OVER (PARTITION BY {a}.{key0} ORDER BY {a}.event_ts DESC) = 1");
+        let _ =
+            writeln!(base_q, "  QUALIFY ROW_NUMBER() OVER (PARTITION BY {a}.{key0} ORDER BY {a}.event_ts DESC) = 1");
         let _ = write!(desc, ", keeping the latest row per {key0}");
     } else if let (Some(f), true) = (flag, rng.chance(30)) {
         let _ = writeln!(base_q, "    AND NOT {a}.{}", f.name);
@@ -316,10 +409,17 @@ pub(super) fn intermediate(rng: &mut Rng, nodes: &[Node], name: String, primary:
     if let (Some(m), true) = (measures.first(), rng.chance(55)) {
         let name = format!("{}_band", base(&m.name));
         let expr = if rng.chance(30) {
-            format!("CASE WHEN {a}.{m} >= @VAR('high_value_threshold', 500) THEN 'high' WHEN {a}.{m} > 0 THEN 'standard' ELSE 'none' END", m = m.name)
+            format!(
+                "CASE WHEN {a}.{m} >= @VAR('high_value_threshold', 500) THEN 'high' WHEN {a}.{m} > 0 THEN 'standard' ELSE 'none' END",
+                m = m.name
+            )
         } else {
             let hi = [100, 500, 1000][rng.below(3)];
-            format!("CASE WHEN {a}.{m} >= {hi} THEN 'high' WHEN {a}.{m} >= {} THEN 'medium' ELSE 'low' END", hi / 10, m = m.name)
+            format!(
+                "CASE WHEN {a}.{m} >= {hi} THEN 'high' WHEN {a}.{m} >= {} THEN 'medium' ELSE 'low' END",
+                hi / 10,
+                m = m.name
+            )
         };
         if taken.insert(name.clone()) {
             base_items.push(item(expr, col(name, "TEXT", Role::Derived, format!("Size band of {}", m.name))));
@@ -330,12 +430,18 @@ pub(super) fn intermediate(rng: &mut Rng, nodes: &[Node], name: String, primary:
         let (m1, m2) = (&ratio[0].name, &ratio[1].name);
         let name = format!("{}_per_{}", base(m1), base(m2));
         if taken.insert(name.clone()) {
-            base_items.push(item(format!("@safe_divide({a}.{m1}, {a}.{m2})"), col(name, "DOUBLE", Role::Measure, format!("{m1} divided by {m2}"))));
+            base_items.push(item(
+                format!("@safe_divide({a}.{m1}, {a}.{m2})"),
+                col(name, "DOUBLE", Role::Measure, format!("{m1} divided by {m2}")),
+            ));
         }
     }
     let key_name = format!("{}_event_key", src.entity);
     if rng.chance(20) && taken.insert(key_name.clone()) {
-        base_items.push(item(format!("@surrogate_key({a}.{key0}, {a}.event_ts)"), col(key_name, "TEXT", Role::Derived, format!("Hash of {key0} and event_ts"))));
+        base_items.push(item(
+            format!("@surrogate_key({a}.{key0}, {a}.event_ts)"),
+            col(key_name, "TEXT", Role::Derived, format!("Hash of {key0} and event_ts")),
+        ));
     }
 
     let domain = p.domain;
@@ -352,23 +458,51 @@ pub(super) fn intermediate(rng: &mut Rng, nodes: &[Node], name: String, primary:
         tags.push_str(", pii");
     }
     let grain = if dedup { key0.clone() } else { format!("({key0}, event_ts)") };
-    let mut props = vec![format!("owner '{}'", OWNERS[domain]), format!("cron {}", cron(rng)), format!("tags ({tags})"), format!("grain {grain}")];
+    let mut props = vec![
+        format!("owner '{}'", OWNERS[domain]),
+        format!("cron {}", cron(rng)),
+        format!("tags ({tags})"),
+        format!("grain {grain}"),
+    ];
     if rng.chance(25) {
         props.push(format!("audits (not_null(columns := ({key0}, event_ts)))"));
     }
     desc.push_str(". Processed incrementally by event_ts");
     let h = Header { name: &name, kind, props, description: desc, inline_docs: rng.chance(25) };
     // The base CTE is aliased like the primary inside it, so its projections read the same.
-    finish(out, &format!("intermediate/{}", DOMAINS[domain]), h, &ctes, base_items, &tail, Kind::Intermediate, domain, p.entity, deps)
+    finish(
+        out,
+        &format!("intermediate/{}", DOMAINS[domain]),
+        h,
+        &ctes,
+        base_items,
+        &tail,
+        Kind::Intermediate,
+        domain,
+        p.entity,
+        deps,
+    )
 }
 
 fn mart_props(rng: &mut Rng, domain: usize, kind: &str, grain: &str) -> Vec<String> {
     let cron = if rng.chance(50) { "'0 6 * * *'" } else { cron(rng) };
-    vec![format!("owner '{}'", OWNERS[domain]), format!("cron {cron}"), format!("tags (mart, {kind}, {})", DOMAINS[domain]), format!("grain {grain}")]
+    vec![
+        format!("owner '{}'", OWNERS[domain]),
+        format!("cron {cron}"),
+        format!("tags (mart, {kind}, {})", DOMAINS[domain]),
+        format!("grain {grain}"),
+    ]
 }
 
 /// A `FULL` daily rollup of one intermediate by day and one dimension, with window columns.
-pub(super) fn mart_daily(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usize, pool: &[usize], out: &mut Writer) -> io::Result<Node> {
+pub(super) fn mart_daily(
+    rng: &mut Rng,
+    nodes: &[Node],
+    seq: usize,
+    primary: usize,
+    pool: &[usize],
+    out: &mut Writer,
+) -> io::Result<Node> {
     let p = &nodes[primary];
     let src = &SOURCES[p.entity];
     let attrs: Vec<&Col> = p.cols.iter().filter(|c| c.role == Role::Attr).collect();
@@ -396,14 +530,17 @@ pub(super) fn mart_daily(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usi
     let mut deps = vec![primary];
     let mut desc = format!("Daily {} per {d} from {}", words(src.table), p.name);
     let partner = if rng.chance(35) { find_partner(rng, nodes, pool, d, &deps) } else { None };
-    if let Some((s, (cte, cols))) = partner.and_then(|s| Some((s, keyed_cte(rng, nodes, s, d, &mut ctes, &mut taken, 1)?))) {
+    if let Some((s, (cte, cols))) =
+        partner.and_then(|s| Some((s, keyed_cte(rng, nodes, s, d, &mut ctes, &mut taken, 1)?)))
+    {
         items.extend(cols.iter().map(|c| pass("j1", c)));
         let _ = writeln!(tail, "LEFT JOIN {cte} AS j1\n  ON d.{d} = j1.{d}");
         let _ = write!(desc, ", compared with {}", nodes[s].name);
         deps.push(s);
     }
     // Windows read the daily CTE only (`d`), never the partner's columns.
-    let total = inner.iter().find(|i| i.col.name.starts_with("total_")).map_or("row_count".to_string(), |i| i.col.name.clone());
+    let total =
+        inner.iter().find(|i| i.col.name.starts_with("total_")).map_or("row_count".to_string(), |i| i.col.name.clone());
     let cum = format!("cumulative_{}", base(&total));
     let part = format!("PARTITION BY d.{d} ORDER BY d.event_date");
     if taken.insert(cum.clone()) {
@@ -411,7 +548,10 @@ pub(super) fn mart_daily(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usi
         items.push(item(expr, col(cum, "DOUBLE", Role::Measure, format!("Running total of {total} per {d}"))));
     }
     if rng.chance(50) && taken.insert("previous_row_count".into()) {
-        items.push(item(format!("LAG(d.row_count) OVER ({part})"), col("previous_row_count", "BIGINT", Role::Measure, "row_count of the previous day with rows")));
+        items.push(item(
+            format!("LAG(d.row_count) OVER ({part})"),
+            col("previous_row_count", "BIGINT", Role::Measure, "row_count of the previous day with rows"),
+        ));
     }
     if taken.insert("volume_band".into()) {
         let expr = "CASE WHEN d.row_count >= 1000 THEN 'high' WHEN d.row_count >= 100 THEN 'medium' ELSE 'low' END";
@@ -426,7 +566,14 @@ pub(super) fn mart_daily(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usi
 }
 
 /// An `INCREMENTAL_BY_UNIQUE_KEY` summary of one intermediate per key, with audits.
-pub(super) fn mart_entity(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usize, pool: &[usize], out: &mut Writer) -> io::Result<Node> {
+pub(super) fn mart_entity(
+    rng: &mut Rng,
+    nodes: &[Node],
+    seq: usize,
+    primary: usize,
+    pool: &[usize],
+    out: &mut Writer,
+) -> io::Result<Node> {
     let p = &nodes[primary];
     let src = &SOURCES[p.entity];
     let keys: Vec<&Col> = p.cols.iter().filter(|c| c.role == Role::Key).collect();
@@ -441,11 +588,18 @@ pub(super) fn mart_entity(rng: &mut Rng, nodes: &[Node], seq: usize, primary: us
     let mut taken: HashSet<String> = [k, "first_event_ts", "last_event_ts", "event_count"].map(String::from).into();
     let mut items = vec![
         pass("u", key),
-        item("MIN(u.event_ts)", col("first_event_ts", "TIMESTAMP", Role::Ts, format!("First event_ts of the {} in {}", words(k), p.name))),
-        item("MAX(u.event_ts)", col("last_event_ts", "TIMESTAMP", Role::Ts, format!("Last event_ts of the {} in {}", words(k), p.name))),
+        item(
+            "MIN(u.event_ts)",
+            col("first_event_ts", "TIMESTAMP", Role::Ts, format!("First event_ts of the {} in {}", words(k), p.name)),
+        ),
+        item(
+            "MAX(u.event_ts)",
+            col("last_event_ts", "TIMESTAMP", Role::Ts, format!("Last event_ts of the {} in {}", words(k), p.name)),
+        ),
         item("COUNT(*)", col("event_count", "BIGINT", Role::Measure, format!("Number of rows of {} per {k}", p.name))),
     ];
-    let cands: Vec<&Col> = p.cols.iter().filter(|c| matches!(c.role, Role::Measure | Role::Attr | Role::Flag) && c.name != k).collect();
+    let cands: Vec<&Col> =
+        p.cols.iter().filter(|c| matches!(c.role, Role::Measure | Role::Attr | Role::Flag) && c.name != k).collect();
     for c in shuffled(rng, cands).into_iter().take(4) {
         items.extend(aggregate(rng, "u", c, &mut taken, k, &p.name, src.entity));
     }
@@ -454,14 +608,20 @@ pub(super) fn mart_entity(rng: &mut Rng, nodes: &[Node], seq: usize, primary: us
     let mut deps = vec![primary];
     let mut desc = format!("One row per {k} summarizing {}", p.name);
     let partner = if rng.chance(40) { find_partner(rng, nodes, pool, k, &deps) } else { None };
-    if let Some((s, (cte, cols))) = partner.and_then(|s| Some((s, keyed_cte(rng, nodes, s, k, &mut ctes, &mut taken, 2)?))) {
+    if let Some((s, (cte, cols))) =
+        partner.and_then(|s| Some((s, keyed_cte(rng, nodes, s, k, &mut ctes, &mut taken, 2)?)))
+    {
         items.extend(cols.iter().map(|c| item(format!("ANY_VALUE(j1.{})", c.name), c.clone())));
         let _ = writeln!(tail, "LEFT JOIN {cte} AS j1\n  ON u.{k} = j1.{k}");
         let _ = write!(desc, " and {}", nodes[s].name);
         deps.push(s);
     }
     let _ = write!(tail, "WHERE\n  u.event_ts <= @end_ts\nGROUP BY\n  u.{k}\n");
-    let mut audits = vec![format!("not_null(columns := ({k}))"), format!("unique_values(columns := ({k}))"), "assert_non_negative(column := event_count)".to_string()];
+    let mut audits = vec![
+        format!("not_null(columns := ({k}))"),
+        format!("unique_values(columns := ({k}))"),
+        "assert_non_negative(column := event_count)".to_string(),
+    ];
     if rng.chance(30) {
         audits.push("assert_not_in_future(column := last_event_ts)".into());
     }
@@ -474,7 +634,14 @@ pub(super) fn mart_entity(rng: &mut Rng, nodes: &[Node], seq: usize, primary: us
 }
 
 /// A `FULL` report over another mart, joined with 1-2 more models, with ranks and shares.
-pub(super) fn mart_report(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usize, pool: &[usize], out: &mut Writer) -> io::Result<Node> {
+pub(super) fn mart_report(
+    rng: &mut Rng,
+    nodes: &[Node],
+    seq: usize,
+    primary: usize,
+    pool: &[usize],
+    out: &mut Writer,
+) -> io::Result<Node> {
     let p = &nodes[primary];
     let src = &SOURCES[p.entity];
     let (mut dims, mut measures, mut ts) = (0, 0, 0);
@@ -518,14 +685,24 @@ pub(super) fn mart_report(rng: &mut Rng, nodes: &[Node], seq: usize, primary: us
             _ => String::new(),
         };
         if taken.insert(format!("{b}_rank")) {
-            items.push(item(format!("RANK() OVER ({part}ORDER BY p.{m} DESC NULLS LAST)"), col(format!("{b}_rank"), "BIGINT", Role::Derived, format!("Rank by {m}, highest first"))));
+            items.push(item(
+                format!("RANK() OVER ({part}ORDER BY p.{m} DESC NULLS LAST)"),
+                col(format!("{b}_rank"), "BIGINT", Role::Derived, format!("Rank by {m}, highest first")),
+            ));
         }
         if rng.chance(50) && taken.insert(format!("{b}_share")) {
-            items.push(item(format!("@safe_divide(p.{m}, SUM(p.{m}) OVER ())"), col(format!("{b}_share"), "DOUBLE", Role::Derived, format!("Share of {m} in the total"))));
+            items.push(item(
+                format!("@safe_divide(p.{m}, SUM(p.{m}) OVER ())"),
+                col(format!("{b}_share"), "DOUBLE", Role::Derived, format!("Share of {m} in the total")),
+            ));
         }
         if rng.chance(40) && taken.insert(format!("{b}_status")) {
-            let expr = format!("CASE WHEN p.{m} IS NULL THEN 'missing' WHEN p.{m} > 0 THEN 'active' ELSE 'inactive' END");
-            items.push(item(expr, col(format!("{b}_status"), "TEXT", Role::Derived, format!("Activity status from {m}"))));
+            let expr =
+                format!("CASE WHEN p.{m} IS NULL THEN 'missing' WHEN p.{m} > 0 THEN 'active' ELSE 'inactive' END");
+            items.push(item(
+                expr,
+                col(format!("{b}_status"), "TEXT", Role::Derived, format!("Activity status from {m}")),
+            ));
         }
     }
     let grain = joinable.first().map_or("()".to_string(), |c| c.name.clone());
@@ -542,10 +719,17 @@ pub(super) fn mart_report(rng: &mut Rng, nodes: &[Node], seq: usize, primary: us
 }
 
 /// A Python model scoring the rows of one mart with pandas.
-pub(super) fn python_model(rng: &mut Rng, nodes: &[Node], seq: usize, primary: usize, out: &mut Writer) -> io::Result<Node> {
+pub(super) fn python_model(
+    rng: &mut Rng,
+    nodes: &[Node],
+    seq: usize,
+    primary: usize,
+    out: &mut Writer,
+) -> io::Result<Node> {
     let p = &nodes[primary];
     let src = &SOURCES[p.entity];
-    let mut cols: Vec<Col> = p.cols.iter().filter(|c| matches!(c.role, Role::Key | Role::Attr | Role::Date)).take(3).cloned().collect();
+    let mut cols: Vec<Col> =
+        p.cols.iter().filter(|c| matches!(c.role, Role::Key | Role::Attr | Role::Date)).take(3).cloned().collect();
     let measures: Vec<Col> = p.cols.iter().filter(|c| c.role == Role::Measure).take(2).cloned().collect();
     let score = match measures.first() {
         Some(m) => format!("df[\"{}\"].rank(pct=True).fillna(0.0)", m.name),
@@ -553,7 +737,12 @@ pub(super) fn python_model(rng: &mut Rng, nodes: &[Node], seq: usize, primary: u
     };
     let selected: Vec<String> = cols.iter().chain(&measures).map(|c| c.name.clone()).collect();
     cols.extend(measures);
-    cols.push(col("percentile_score", "DOUBLE", Role::Measure, format!("Percentile rank of the row within {}, 0 to 1", p.name)));
+    cols.push(col(
+        "percentile_score",
+        "DOUBLE",
+        Role::Measure,
+        format!("Percentile rank of the row within {}, 0 to 1", p.name),
+    ));
     let name = format!("analytics.py_{}_scores_{seq:04}", src.entity);
     let desc = format!("Scores rows of {} by percentile with pandas", p.name);
     let ty = |c: &Col| match c.role {
@@ -562,12 +751,22 @@ pub(super) fn python_model(rng: &mut Rng, nodes: &[Node], seq: usize, primary: u
         Role::Date => "date",
         Role::Flag => "boolean",
         Role::Attr => "text",
-        _ if c.ty == "TEXT" => "text",
-        _ => "double",
+        _ => match c.ty {
+            "TEXT" => "text",
+            "BIGINT" | "INTEGER" | "INT" => "bigint",
+            "DECIMAL(18, 2)" => "decimal(18, 2)",
+            _ => "double",
+        },
     };
-    let mut q = format!("\"\"\"{desc}.\"\"\"\n\nimport typing as t\nfrom datetime import datetime\n\nimport pandas as pd\n\nfrom sqlmesh import ExecutionContext, model\n\n\n");
+    let mut q = format!(
+        "\"\"\"{desc}.\"\"\"\n\nimport typing as t\nfrom datetime import datetime\n\nimport pandas as pd\n\nfrom sqlmesh import ExecutionContext, model\n\n\n"
+    );
     let cron = ["@daily", "@weekly", "0 7 * * *"][rng.below(3)];
-    let _ = write!(q, "@model(\n    \"{name}\",\n    kind=\"FULL\",\n    cron=\"{cron}\",\n    owner=\"data-science\",\n    tags=[\"python\", \"{}\"],\n", DOMAINS[p.domain]);
+    let _ = write!(
+        q,
+        "@model(\n    \"{name}\",\n    kind=\"FULL\",\n    cron=\"{cron}\",\n    owner=\"data-science\",\n    tags=[\"python\", \"{}\"],\n",
+        DOMAINS[p.domain]
+    );
     let _ = write!(q, "    description=\"{desc}\",\n    depends_on=[\"{}\"],\n    columns={{\n", p.name);
     for c in &cols {
         let _ = writeln!(q, "        \"{}\": \"{}\",", c.name, ty(c));
@@ -577,7 +776,12 @@ pub(super) fn python_model(rng: &mut Rng, nodes: &[Node], seq: usize, primary: u
         let _ = writeln!(q, "        \"{}\": \"{}\",", c.name, c.desc);
     }
     q.push_str("    },\n)\ndef execute(\n    context: ExecutionContext,\n    start: datetime,\n    end: datetime,\n    execution_time: datetime,\n    **kwargs: t.Any,\n) -> pd.DataFrame:\n");
-    let _ = write!(q, "    table = context.resolve_table(\"{}\")\n    df = context.fetchdf(f\"SELECT {} FROM {{table}}\")\n", p.name, selected.join(", "));
+    let _ = write!(
+        q,
+        "    table = context.resolve_table(\"{}\")\n    df = context.fetchdf(f\"SELECT {} FROM {{table}}\")\n",
+        p.name,
+        selected.join(", ")
+    );
     let _ = write!(q, "    df[\"percentile_score\"] = {score}\n    return df\n");
     let file = &name["analytics.".len()..];
     out.write(&format!("models/python/{file}.py"), &q)?;

@@ -5,32 +5,34 @@
 //! "tags"}], "diagnostics": [...]}], "diagnostics": [...]}`.
 
 use super::Format;
-use crate::project::{Model, PathDiagnostic, Project, Workspace};
+use crate::project::{FileFacts, Model, PathDiagnostic, Project, Workspace};
 use crate::syntax::line_index::{Encoding, LineCol, LineIndex};
 use crate::syntax::{Diagnostic, Severity};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Serialize)]
-struct Output {
-    projects: Vec<ProjectOut>,
+struct Output<'a> {
+    projects: Vec<ProjectOut<'a>>,
     diagnostics: Vec<DiagnosticOut>,
 }
 
 #[derive(Serialize)]
-struct ProjectOut {
+struct ProjectOut<'a> {
     root: String,
-    models: Vec<ModelOut>,
+    models: Vec<ModelOut<'a>>,
     diagnostics: Vec<DiagnosticOut>,
 }
 
 #[derive(Serialize)]
-struct ModelOut {
+struct ModelOut<'a> {
     path: Option<String>,
     #[serde(flatten)]
-    model: Model,
+    model: &'a Model,
 }
 
 #[derive(Serialize)]
@@ -78,14 +80,14 @@ fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
-fn project_out(project: &Project, locator: &mut Locator) -> ProjectOut {
+fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>], locator: &mut Locator) -> ProjectOut<'a> {
     let root = &project.root;
     let mut models = Vec::new();
     let mut diagnostics: Vec<DiagnosticOut> =
         project.diagnostics.iter().map(|d| locator.out(root, &d.path, &d.diagnostic)).collect();
-    for file in project.files() {
+    for file in files {
         for model in &file.models {
-            models.push(ModelOut { path: Some(relative(root, &file.path)), model: model.clone() });
+            models.push(ModelOut { path: Some(relative(root, &file.path)), model });
         }
         diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(root, &file.path, d)));
     }
@@ -97,8 +99,9 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     let paths: Vec<PathBuf> = paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
     let workspace = Workspace::load(&paths);
     let mut locator = Locator::default();
+    let files: Vec<Vec<Arc<FileFacts>>> = workspace.projects.iter().map(|p| p.files()).collect();
     let output = Output {
-        projects: workspace.projects.iter().map(|p| project_out(p, &mut locator)).collect(),
+        projects: workspace.projects.iter().zip(&files).map(|(p, f)| project_out(p, f, &mut locator)).collect(),
         diagnostics: workspace
             .diagnostics
             .iter()
@@ -106,13 +109,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
             .collect(),
     };
     match format {
-        Format::Json => match serde_json::to_string_pretty(&output) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
+        Format::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = serde_json::to_writer_pretty(&mut out, &output).map_err(std::io::Error::from);
+            if let Err(error) = written.and_then(|()| writeln!(out)).and_then(|()| out.flush()) {
                 eprintln!("meshls: cannot print the index: {error}");
                 return ExitCode::FAILURE;
             }
-        },
+        }
         Format::Human => print_human(&output),
     }
     if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }

@@ -9,7 +9,7 @@ use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::parse_seed_header;
-use crate::syntax::{Diagnostic, Span, sqlmesh};
+use crate::syntax::{Diagnostic, Span, Spanned, sqlmesh};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -79,16 +79,20 @@ pub enum Syntax {
     Unreadable,
 }
 
-/// Everything meshls knows about one file.
+/// What meshls keeps of one file: compact facts, not its syntax tree (re-parsing a file takes
+/// well under a millisecond, so the analysis layer parses the files it needs on demand).
 #[derive(Debug, Clone)]
 pub struct FileFacts {
     pub path: PathBuf,
     pub role: FileRole,
     pub models: Vec<Model>,
-    pub syntax: Syntax,
     pub diagnostics: Vec<Diagnostic>,
     /// A seed's CSV file, whose changes must re-read this file.
     pub seed_csv: Option<PathBuf>,
+    /// Project macros defined in the file (`macros/*.py`).
+    pub macros: Vec<PythonMacro>,
+    /// Audit names defined in the file (`audits/*.sql`).
+    pub audits: Vec<Spanned<String>>,
 }
 
 /// The project-wide settings a file is read with.
@@ -127,18 +131,51 @@ impl Settings {
     }
 }
 
-/// Reads one file. `bytes` is its content; never panics.
+/// Reads one file's facts. `bytes` is its content; never panics.
 pub fn file_facts(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]) -> FileFacts {
+    parse_file(settings, path, role, bytes).0
+}
+
+/// Reads one file: its facts and its syntax tree. Never panics.
+pub fn parse_file(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]) -> (FileFacts, Syntax) {
     let mut facts = FileFacts {
         path: path.to_path_buf(),
         role,
         models: Vec::new(),
-        syntax: Syntax::Unreadable,
         diagnostics: Vec::new(),
         seed_csv: None,
+        macros: Vec::new(),
+        audits: Vec::new(),
     };
+    let text = match readable_text(bytes) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            facts.diagnostics.push(diagnostic);
+            return (facts, Syntax::Unreadable);
+        }
+    };
+    let syntax = match role {
+        FileRole::SqlModel => sql_model(settings, &mut facts, text),
+        FileRole::PythonModel => python_model(settings, &mut facts, text),
+        FileRole::Audit => {
+            let audits = parse_audit_file(text);
+            facts.diagnostics.extend(audits.diagnostics.iter().cloned());
+            facts.audits = audits.audits.iter().filter_map(|a| a.name.clone()).collect();
+            Syntax::Audit(audits)
+        }
+        FileRole::Macros => {
+            facts.macros = parse_macro_module(text);
+            Syntax::Macros(facts.macros.clone())
+        }
+        FileRole::ExternalModels => external_models(settings, &mut facts, text),
+    };
+    (facts, syntax)
+}
+
+/// The file as text, or why it cannot be read as one.
+fn readable_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
     if bytes.len() > MAX_FILE_SIZE {
-        facts.diagnostics.push(Diagnostic::warning(
+        return Err(Diagnostic::warning(
             "file-too-large",
             Span::at(0),
             format!(
@@ -147,39 +184,21 @@ pub fn file_facts(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]
                 MAX_FILE_SIZE >> 20
             ),
         ));
-        return facts;
     }
     if bytes.contains(&0) {
-        facts.diagnostics.push(Diagnostic::error("unreadable-file", Span::at(0), "binary file: it holds NUL bytes"));
-        return facts;
+        return Err(Diagnostic::error("unreadable-file", Span::at(0), "binary file: it holds NUL bytes"));
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let at = error.valid_up_to();
-            facts.diagnostics.push(Diagnostic::error(
-                "unreadable-file",
-                Span::at(at),
-                format!("file is not valid UTF-8 (invalid byte at offset {at})"),
-            ));
-            return facts;
-        }
-    };
-    match role {
-        FileRole::SqlModel => sql_model(settings, &mut facts, text),
-        FileRole::PythonModel => python_model(settings, &mut facts, text),
-        FileRole::Audit => {
-            let audits = parse_audit_file(text);
-            facts.diagnostics.extend(audits.diagnostics.iter().cloned());
-            facts.syntax = Syntax::Audit(audits);
-        }
-        FileRole::Macros => facts.syntax = Syntax::Macros(parse_macro_module(text)),
-        FileRole::ExternalModels => external_models(settings, &mut facts, text),
-    }
-    facts
+    std::str::from_utf8(bytes).map_err(|error| {
+        let at = error.valid_up_to();
+        Diagnostic::error(
+            "unreadable-file",
+            Span::at(at),
+            format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+        )
+    })
 }
 
-fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
+fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     let file = parse_model_file(text, settings.default_dialect());
     facts.diagnostics.extend(file.diagnostics.iter().cloned());
     let Some(block) = &file.block else {
@@ -188,8 +207,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
             Span::at(0),
             "a SQL model file must start with a MODEL (...) block",
         ));
-        facts.syntax = Syntax::Sql(Box::new(file));
-        return;
+        return Syntax::Sql(Box::new(file));
     };
     let text_prop = |key: &str| file.property(key).and_then(|p| p.value.as_text());
     let dialect = text_prop("dialect").map(|d| d.value).or_else(|| settings.default_dialect().map(str::to_string));
@@ -295,7 +313,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
         };
         facts.models.push(model);
     }
-    facts.syntax = Syntax::Sql(Box::new(file));
+    Syntax::Sql(Box::new(file))
 }
 
 /// A table reference's model name: variables substituted, macros that stay unresolved (and
@@ -394,11 +412,10 @@ fn texts(value: &Values) -> Vec<String> {
     value.items().into_iter().filter_map(|item| item.as_text()).map(|t| t.value).collect()
 }
 
-fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
+fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     let Some(model) = parse_python_model(text) else {
         // A helper module under models/: nothing to index.
-        facts.syntax = Syntax::Python(None);
-        return;
+        return Syntax::Python(None);
     };
     facts.diagnostics.extend(model.diagnostics.iter().cloned());
     let dialect =
@@ -476,10 +493,10 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) {
             owner: model.owner.as_ref().map(|o| o.value.clone()),
         });
     }
-    facts.syntax = Syntax::Python(Some(Box::new(model)));
+    Syntax::Python(Some(Box::new(model)))
 }
 
-fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) {
+fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     let parsed = parse_external_models(text);
     facts.diagnostics.extend(parsed.diagnostics.iter().cloned());
     for entry in &parsed.models {
@@ -515,5 +532,5 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) {
             owner: None,
         });
     }
-    facts.syntax = Syntax::External(parsed);
+    Syntax::External(parsed)
 }

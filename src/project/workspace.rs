@@ -294,8 +294,9 @@ fn unreadable(path: &Path, role: FileRole, error: &std::io::Error) -> FileFacts 
         path: path.to_path_buf(),
         role,
         models: Vec::new(),
-        syntax: super::facts::Syntax::Unreadable,
         diagnostics: vec![Diagnostic::error("unreadable-file", Span::at(0), format!("cannot read file: {error}"))],
         seed_csv: None,
+        macros: Vec::new(),
+        audits: Vec::new(),
     }
 }
