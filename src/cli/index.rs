@@ -77,7 +77,8 @@ impl Locator {
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    if relative.is_empty() { ".".to_string() } else { relative }
 }
 
 fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>], locator: &mut Locator) -> ProjectOut<'a> {
