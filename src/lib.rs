@@ -7,4 +7,5 @@
 pub mod analysis;
 pub mod cli;
 pub mod project;
+pub mod server;
 pub mod syntax;

@@ -29,6 +29,8 @@ pub struct Column {
     pub name: String,
     #[serde(rename = "type")]
     pub data_type: Option<String>,
+    #[serde(skip)]
+    pub description: Option<String>,
 }
 
 /// One model with its effective values.
@@ -55,6 +57,9 @@ pub struct Model {
     pub description: Option<String>,
     #[serde(skip)]
     pub owner: Option<String>,
+    /// The kind's own properties as written (`time_column` → `order_date`), for display.
+    #[serde(skip)]
+    pub kind_properties: Vec<(String, String)>,
 }
 
 /// What kind of project file a path is.
@@ -252,8 +257,13 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                 match std::fs::read(&csv) {
                     Ok(bytes) => {
                         let header = parse_seed_header(&bytes);
-                        columns =
-                            Some(header.columns.into_iter().map(|name| Column { name, data_type: None }).collect());
+                        columns = Some(
+                            header
+                                .columns
+                                .into_iter()
+                                .map(|name| Column { name, data_type: None, description: None })
+                                .collect(),
+                        );
                     }
                     Err(error) => facts.diagnostics.push(Diagnostic::error(
                         "seed-file",
@@ -275,11 +285,33 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                 .projections
                 .iter()
                 .filter_map(|p| p.name.as_ref().map(|n| (n, p.cast.clone())))
-                .map(|(n, data_type)| Column { name: normalize_ident(&n.value, false, strategy, false), data_type })
+                .map(|(n, data_type)| Column {
+                    name: normalize_ident(&n.value, false, strategy, false),
+                    data_type,
+                    description: None,
+                })
                 .collect(),
         );
     }
 
+    if let (Some(columns), Some(descriptions)) = (columns.as_mut(), file.property("column_descriptions")) {
+        let strategy = normalization(dialect);
+        for item in descriptions.value.items() {
+            let (Some(key), Some(value)) = (item.atoms.first(), item.atoms.last()) else { continue };
+            let (ValueKind::Name(parts), ValueKind::Str(description)) = (&key.kind, &value.kind) else { continue };
+            let Some(part) = parts.last() else { continue };
+            let key = normalize_ident(&part.text, part.quoted, strategy, false);
+            if let Some(column) = columns.iter_mut().find(|c| c.name == key) {
+                column.description = Some(description.clone());
+            }
+        }
+    }
+    let kind_properties = kind
+        .as_ref()
+        .map(|k| {
+            k.properties.iter().map(|p| (p.key.value.to_ascii_lowercase(), p.value.text(text).to_string())).collect()
+        })
+        .unwrap_or_default();
     if let Some(name) = name {
         let mut depends_on: Vec<ModelName> = file
             .property("depends_on")
@@ -310,6 +342,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             tags: file.property("tags").map(|p| texts(&p.value)).unwrap_or_default(),
             description: text_prop("description").map(|d| d.value),
             owner: text_prop("owner").map(|o| o.value),
+            kind_properties,
         };
         facts.models.push(model);
     }
@@ -318,7 +351,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
 
 /// A table reference's model name: variables substituted, macros that stay unresolved (and
 /// `@this_model`) dropped, as they name no model statically.
-fn table_name(settings: &Settings, parts: &[NamePart], dialect: Option<&str>) -> Option<ModelName> {
+pub fn table_name(settings: &Settings, parts: &[NamePart], dialect: Option<&str>) -> Option<ModelName> {
     let parts = substitute(settings, parts);
     if parts.iter().any(|p| !p.quoted && p.text.contains('@')) {
         return None;
@@ -389,6 +422,7 @@ fn column_types(text: &str, value: &Values, dialect: Option<&str>) -> Vec<Column
             Some(Column {
                 name: normalize_ident(&part.text, part.quoted, strategy, false),
                 data_type: type_span.map(|s| s.text(text).to_string()),
+                description: None,
             })
         })
         .collect()
@@ -484,6 +518,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
                     .map(|(n, t)| Column {
                         name: normalize_ident(&n.value, false, strategy, false),
                         data_type: t.clone(),
+                        description: None,
                     })
                     .collect()
             }),
@@ -491,6 +526,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             tags: model.tags.iter().map(|t| t.value.clone()).collect(),
             description: model.description.as_ref().map(|d| d.value.clone()),
             owner: model.owner.as_ref().map(|o| o.value.clone()),
+            kind_properties: Vec::new(),
         });
     }
     Syntax::Python(Some(Box::new(model)))
@@ -523,6 +559,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
                     .map(|c| Column {
                         name: normalize_ident(&c.name.value, false, strategy, false),
                         data_type: c.data_type.clone(),
+                        description: c.description.clone(),
                     })
                     .collect()
             }),
@@ -530,6 +567,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             tags: Vec::new(),
             description: entry.description.clone(),
             owner: None,
+            kind_properties: Vec::new(),
         });
     }
     Syntax::External(parsed)

@@ -17,6 +17,9 @@ pub const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".venv", "
 /// The config file names of a SQLMesh project, in the order SQLMesh prefers them.
 pub const CONFIG_FILES: &[&str] = &["config.yaml", "config.yml", "config.py"];
 
+/// The files of a project still to be read, each with its role.
+pub type FileList = Vec<(PathBuf, FileRole)>;
+
 /// A diagnostic about a file that is not tracked as project file (config, folders).
 #[derive(Debug, Clone)]
 pub struct PathDiagnostic {
@@ -156,9 +159,16 @@ pub fn role_of(root: &Path, path: &Path) -> Option<FileRole> {
 }
 
 impl Project {
-    /// Loads the project at `root`; `all_roots` are every project root of the workspace, so
-    /// that a nested project's files are left to it.
+    /// Loads the project at `root` and all its files; `all_roots` are every project root of the
+    /// workspace, so that a nested project's files are left to it.
     pub fn load(root: &Path, all_roots: &[PathBuf]) -> Project {
+        let (project, files) = Project::open(root, all_roots);
+        project.load_files(&files);
+        project
+    }
+
+    /// Reads the project's config and lists its files, without reading them.
+    pub fn open(root: &Path, all_roots: &[PathBuf]) -> (Project, FileList) {
         let (config, mut diagnostics) = read_config(root);
         let names = NameContext { default_catalog: config.default_catalog().map(str::to_string) };
         let settings = Settings { root: root.to_path_buf(), config, names, infer_names: false };
@@ -190,13 +200,6 @@ impl Project {
             }
         }
         paths.sort_by(|a, b| a.0.cmp(&b.0));
-        let facts: Vec<FileFacts> = paths
-            .par_iter()
-            .map(|(path, role)| match std::fs::read(path) {
-                Ok(bytes) => file_facts(&settings, path, *role, &bytes),
-                Err(error) => unreadable(path, *role, &error),
-            })
-            .collect();
         let project = Project {
             root: root.to_path_buf(),
             settings,
@@ -207,15 +210,27 @@ impl Project {
             graph: RwLock::new(ModelGraph::new()),
             revision: AtomicU64::new(0),
         };
-        {
-            let mut graph = project.graph.write().unwrap_or_else(|e| e.into_inner());
-            for facts in facts {
-                let id = project.id_of(&facts.path);
-                graph.replace_file(id, &FileEdges::default(), &edges(&facts));
-                project.files.insert(id, Arc::new(facts));
-            }
+        (project, paths)
+    }
+
+    /// Reads and parses `files` in parallel, then adds them to the graph in one step. Files
+    /// read from disk here; open editor buffers go through [`Project::set_file`].
+    pub fn load_files(&self, files: &[(PathBuf, FileRole)]) {
+        let facts: Vec<FileFacts> = files
+            .par_iter()
+            .map(|(path, role)| match std::fs::read(path) {
+                Ok(bytes) => file_facts(&self.settings, path, *role, &bytes),
+                Err(error) => unreadable(path, *role, &error),
+            })
+            .collect();
+        let mut graph = self.graph.write().unwrap_or_else(|e| e.into_inner());
+        for facts in facts {
+            let id = self.id_of(&facts.path);
+            let new_edges = edges(&facts);
+            let old = self.files.insert(id, Arc::new(facts));
+            graph.replace_file(id, &old.as_deref().map(edges).unwrap_or_default(), &new_edges);
         }
-        project
+        self.revision.fetch_add(1, Ordering::AcqRel);
     }
 
     fn id_of(&self, path: &Path) -> FileId {

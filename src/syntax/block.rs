@@ -41,6 +41,9 @@ pub enum ValueKind {
     Call {
         name: Vec<NamePart>,
         args: Vec<Values>,
+        /// From `(` to `)` (or the end of what was read): the value when `key (...)` is read
+        /// as a property.
+        parens: Span,
     },
     /// `(...)`
     Tuple(Vec<Values>),
@@ -167,14 +170,10 @@ pub fn properties_of(items: &[Values]) -> Vec<Property> {
             let key = match &first.kind {
                 ValueKind::Name(parts) if parts.len() == 1 => Spanned::new(parts[0].text.clone(), first.span),
                 // `key(...)` glued to its value, as in `time_column(ds, '%Y')`.
-                ValueKind::Call { name, args } if name.len() == 1 => {
-                    let open = name[0].span.end as usize;
+                ValueKind::Call { name, args, parens } if name.len() == 1 => {
                     let value = Values {
-                        span: Span::new(open, first.span.end as usize),
-                        atoms: vec![Value {
-                            span: Span::new(open, first.span.end as usize),
-                            kind: ValueKind::Tuple(args.clone()),
-                        }],
+                        span: *parens,
+                        atoms: vec![Value { span: *parens, kind: ValueKind::Tuple(args.clone()) }],
                     };
                     return Some(Property {
                         key: Spanned::new(name[0].text.clone(), name[0].span),
@@ -333,7 +332,7 @@ impl Parser<'_, '_> {
                 if self.peek_kind() == Some(TokenKind::LParen) {
                     return Some(self.call(parts, span));
                 }
-                ValueKind::Name(parts)
+                return Some(Value { span, kind: ValueKind::Name(parts) });
             }
             TokenKind::LParen | TokenKind::LBracket => {
                 let close = if token.kind == TokenKind::LParen { TokenKind::RParen } else { TokenKind::RBracket };
@@ -357,8 +356,12 @@ impl Parser<'_, '_> {
     fn call(&mut self, name: Vec<NamePart>, name_span: Span) -> Value {
         let open = self.peek().map_or(name_span, |t| t.span);
         match self.nested(TokenKind::RParen, open) {
-            Some((args, end)) => Value { span: name_span.cover(end), kind: ValueKind::Call { name, args } },
-            None => Value { span: name_span.cover(open), kind: ValueKind::Call { name, args: Vec::new() } },
+            Some((args, end)) => {
+                Value { span: name_span.cover(end), kind: ValueKind::Call { name, args, parens: open.cover(end) } }
+            }
+            None => {
+                Value { span: name_span.cover(open), kind: ValueKind::Call { name, args: Vec::new(), parens: open } }
+            }
         }
     }
 

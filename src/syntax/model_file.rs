@@ -94,7 +94,7 @@ pub fn read_kind(value: &Values) -> Option<KindRef> {
                 props.map(|p| p.as_properties()).unwrap_or_default(),
             )
         }
-        super::block::ValueKind::Call { name, args } if name.len() == 1 => {
+        super::block::ValueKind::Call { name, args, .. } if name.len() == 1 => {
             (Spanned::new(name[0].text.to_ascii_uppercase(), name[0].span), super::block::properties_of(args))
         }
         super::block::ValueKind::Str(s) => (Spanned::new(s.to_ascii_uppercase(), first.span), Vec::new()),

@@ -1,0 +1,197 @@
+//! The server's state and its synchronous operations. Handlers call these without awaiting in
+//! between, so that edits are applied in the order they arrived.
+
+use super::documents::Document;
+use crate::analysis;
+use crate::project::workspace::{CONFIG_FILES, FileList, discover};
+use crate::project::{ModelName, Project};
+use crate::syntax::Diagnostic;
+use crate::syntax::line_index::Encoding;
+use dashmap::DashMap;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
+
+/// Everything the server knows.
+#[derive(Debug)]
+pub struct State {
+    /// The projects, each shared with the requests reading it.
+    projects: RwLock<Vec<Arc<Project>>>,
+    /// Workspace folders.
+    pub folders: RwLock<Vec<PathBuf>>,
+    /// Open documents by path.
+    pub documents: DashMap<PathBuf, Document>,
+    /// The diagnostics last published per path, so unchanged ones are not sent again.
+    pub published: DashMap<PathBuf, Vec<Diagnostic>>,
+    pub encoding: RwLock<Encoding>,
+    pub support: RwLock<ClientSupport>,
+}
+
+/// What the client supports, learned at `initialize`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientSupport {
+    pub progress: bool,
+    pub watchers: bool,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State {
+            projects: RwLock::new(Vec::new()),
+            folders: RwLock::new(Vec::new()),
+            documents: DashMap::new(),
+            published: DashMap::new(),
+            encoding: RwLock::new(Encoding::Utf16),
+            support: RwLock::new(ClientSupport::default()),
+        }
+    }
+}
+
+impl State {
+    pub fn encoding(&self) -> Encoding {
+        *self.encoding.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn support(&self) -> ClientSupport {
+        *self.support.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn projects(&self) -> Vec<Arc<Project>> {
+        self.projects.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The project a path belongs to: the one with the deepest root above it.
+    pub fn project_of(&self, path: &Path) -> Option<Arc<Project>> {
+        self.projects().into_iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.components().count())
+    }
+
+    /// Finds the projects under the workspace folders and registers them empty; returns each
+    /// with the files it still has to read.
+    pub fn open_projects(&self) -> Vec<(Arc<Project>, FileList)> {
+        let folders = self.folders.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut roots: Vec<PathBuf> = folders.iter().flat_map(|f| discover(f)).collect();
+        roots.sort();
+        roots.dedup();
+        let opened: Vec<_> = roots
+            .iter()
+            .map(|root| {
+                let (project, files) = Project::open(root, &roots);
+                (Arc::new(project), files)
+            })
+            .collect();
+        *self.projects.write().unwrap_or_else(|e| e.into_inner()) = opened.iter().map(|(p, _)| Arc::clone(p)).collect();
+        opened
+    }
+
+    /// The text of a file: the editor's buffer when open, else the disk's.
+    pub fn text(&self, path: &Path) -> Option<String> {
+        match self.documents.get(path) {
+            Some(document) => Some(document.text()),
+            None => std::fs::read_to_string(path).ok(),
+        }
+    }
+
+    /// Opens a document and updates its file in the graph; returns the paths whose
+    /// diagnostics may have changed.
+    pub fn open(&self, path: &Path, text: &str, version: i32) -> Vec<PathBuf> {
+        self.documents.insert(path.to_path_buf(), Document::new(text, version));
+        self.update(path, Some(text.as_bytes()))
+    }
+
+    /// Applies edits to an open document, in order, and updates its file in the graph.
+    pub fn change(&self, path: &Path, version: i32, changes: &[TextDocumentContentChangeEvent]) -> Vec<PathBuf> {
+        let encoding = self.encoding();
+        let text = {
+            let Some(mut document) = self.documents.get_mut(path) else {
+                tracing::warn!("didChange for {} which is not open", path.display());
+                return Vec::new();
+            };
+            for change in changes {
+                document.apply(change, encoding);
+            }
+            document.version = version;
+            document.text()
+        };
+        self.update(path, Some(text.as_bytes()))
+    }
+
+    /// Closes a document: the file goes back to what the disk holds.
+    pub fn close(&self, path: &Path) -> Vec<PathBuf> {
+        self.documents.remove(path);
+        self.published.remove(path);
+        let disk = std::fs::read(path).ok();
+        self.update(path, disk.as_deref())
+    }
+
+    /// A file changed on disk. Open documents keep their buffer; a config change reloads the
+    /// projects (the caller re-indexes); returns None then.
+    pub fn disk_changed(&self, path: &Path) -> Option<Vec<PathBuf>> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if CONFIG_FILES.contains(&name) {
+            return None;
+        }
+        if self.documents.contains_key(path) {
+            return Some(Vec::new());
+        }
+        if path.extension().is_some_and(|e| e == "csv") {
+            return Some(self.seed_changed(path));
+        }
+        let disk = std::fs::read(path).ok();
+        Some(self.update(path, disk.as_deref()))
+    }
+
+    /// A seed CSV changed: re-read the seed models that load it.
+    fn seed_changed(&self, csv: &Path) -> Vec<PathBuf> {
+        let mut affected = Vec::new();
+        for project in self.projects() {
+            for file in project.files() {
+                if file.seed_csv.as_deref() == Some(csv) {
+                    let text = self.text(&file.path);
+                    affected.extend(self.update(&file.path, text.as_deref().map(str::as_bytes)));
+                }
+            }
+        }
+        affected
+    }
+
+    /// Sets a file's content in its project. Returns the file and the files defining models
+    /// that read a model this file defined before or defines now.
+    fn update(&self, path: &Path, content: Option<&[u8]>) -> Vec<PathBuf> {
+        let Some(project) = self.project_of(path) else { return vec![path.to_path_buf()] };
+        let before = defined_names(&project, path);
+        if !project.set_file(path, content) {
+            return vec![path.to_path_buf()];
+        }
+        let mut names: BTreeSet<ModelName> = before;
+        names.extend(defined_names(&project, path));
+        let graph = project.graph();
+        let mut affected = BTreeSet::from([path.to_path_buf()]);
+        for name in &names {
+            for child in graph.children(name) {
+                for id in graph.definers(&child).unwrap_or_default() {
+                    if let Some(file) = project.file(*id) {
+                        affected.insert(file.path.clone());
+                    }
+                }
+            }
+        }
+        affected.into_iter().collect()
+    }
+
+    /// The diagnostics of an open document, if it belongs to a project.
+    pub fn diagnostics(&self, path: &Path) -> Option<Vec<Diagnostic>> {
+        let text = self.documents.get(path)?.text();
+        let project = self.project_of(path)?;
+        let file = analysis::parse(&project, path, &text)?;
+        Some(analysis::diagnostics::diagnostics(&project, &file))
+    }
+}
+
+fn defined_names(project: &Project, path: &Path) -> BTreeSet<ModelName> {
+    project
+        .file_id(path)
+        .and_then(|id| project.file(id))
+        .map(|f| f.models.iter().map(|m| m.name.clone()).collect())
+        .unwrap_or_default()
+}
