@@ -15,7 +15,8 @@ fn write(root: &Path, relative: &str, content: impl AsRef<[u8]>) {
 /// `meshls index --format json` on `root`: the parsed output, after checking that it exited
 /// without a crash.
 fn index(root: &Path) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_meshls")).args(["index", "--format", "json"]).arg(root).output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_meshls")).args(["index", "--format", "json"]).arg(root).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "meshls panicked:\n{stderr}");
     assert!(output.status.code().is_some(), "meshls was killed by a signal:\n{stderr}");
@@ -39,7 +40,13 @@ fn summary(index: &Value) -> String {
             let path = if path.starts_with('/') { "<root>" } else { path };
             out.push_str(&format!(
                 "  {path}:{}:{}-{}:{} {} [{}] {}\n",
-                start["line"], start["character"], end["line"], end["character"], d["severity"], d["code"], d["message"]
+                start["line"],
+                start["character"],
+                end["line"],
+                end["character"],
+                d["severity"],
+                d["code"],
+                d["message"]
             ));
         }
     }
@@ -63,7 +70,8 @@ fn bad_files_give_diagnostics_and_the_rest_indexes() {
     write(root, "models/broken_sql.sql", "MODEL (name shop.broken_sql);\nSELECT a,, FROM shop.upstream JOIN");
     let nested_query = format!("MODEL (name shop.nested_query);\nSELECT {}1{} AS x", "(".repeat(500), ")".repeat(500));
     write(root, "models/nested_query.sql", nested_query);
-    let nested_block = format!("MODEL (name shop.nested_block, tags {}a{});\nSELECT 1 AS x", "(".repeat(500), ")".repeat(500));
+    let nested_block =
+        format!("MODEL (name shop.nested_block, tags {}a{});\nSELECT 1 AS x", "(".repeat(500), ")".repeat(500));
     write(root, "models/nested_block.sql", nested_block);
     let mut huge = String::from("MODEL (name shop.huge);\nSELECT 1 AS x\n");
     while huge.len() < 10 * 1024 * 1024 {
@@ -71,7 +79,11 @@ fn bad_files_give_diagnostics_and_the_rest_indexes() {
     }
     write(root, "models/huge.sql", huge);
     write(root, "external_models.yaml", "- name: raw.ok\n  columns:\n    id: int\n- name: [not, a, name]\n");
-    write(root, "models/python_broken.py", "from sqlmesh import model\n\n@model(\"shop.py_broken\", columns={\"a\": \"int\"\ndef execute(");
+    write(
+        root,
+        "models/python_broken.py",
+        "from sqlmesh import model\n\n@model(\"shop.py_broken\", columns={\"a\": \"int\"\ndef execute(",
+    );
     #[cfg(unix)]
     std::os::unix::fs::symlink(root.join("models"), root.join("models/loop")).unwrap();
 

@@ -140,7 +140,8 @@ impl Backend {
         if let Some(ongoing) = ongoing {
             ongoing.finish_with_message(format!("{total} files")).await;
         }
-        self.publish(open.into_iter().map(|(p, _)| p).collect(), true).await;
+        // Documents opened meanwhile were answered from what was indexed then; send only changes.
+        self.publish(open.into_iter().map(|(p, _)| p).collect(), false).await;
     }
 
     async fn register_watchers(&self) {

@@ -1,0 +1,208 @@
+//! End-to-end: the real binary over stdio, real JSON-RPC, a copy of a fixture project. The
+//! client fails the test if any message the server sent is left unaccounted for.
+
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::{ClientOptions, LspClient, file_uri, position, range};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temp copy of `fixtures/<name>`.
+fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join(name);
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name), &root);
+    (dir, root)
+}
+
+/// A server on `root` that has finished indexing, with its start-up messages accounted for.
+fn start(root: &Path, encodings: &[&str]) -> LspClient {
+    let options = ClientOptions {
+        position_encodings: encodings.iter().map(|e| e.to_string()).collect(),
+        work_done_progress: true,
+        dynamic_watched_files: true,
+        env: vec![("MESHLS_DEBUG".to_string(), "1".to_string())],
+        ..ClientOptions::default()
+    };
+    let mut client = LspClient::start(Path::new(env!("CARGO_BIN_EXE_meshls")), &[], options);
+    let result = client.initialize(&[root]);
+    let expected = if encodings.contains(&"utf-8") { "utf-8" } else { "utf-16" };
+    assert_eq!(result["capabilities"]["positionEncoding"], expected);
+    client.expect_notification("$/progress", WAIT, |p| p["value"]["kind"] == "end");
+    let progress = client.take_notifications("$/progress");
+    assert!(progress.iter().all(|p| p["value"]["kind"] != "end"), "one end only");
+    assert_eq!(client.server_requests("window/workDoneProgress/create").len(), 1);
+    let registrations = client.server_requests("client/registerCapability");
+    assert_eq!(registrations[0]["registrations"][0]["method"], "workspace/didChangeWatchedFiles");
+    client
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// The zero-based line and UTF-16 column of the first `needle` in `text`.
+fn find(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let line = text[..at].matches('\n').count() as u32;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..at].encode_utf16().count() as u32)
+}
+
+fn whole(text: &str) -> Value {
+    let lines = text.matches('\n').count() as u32;
+    range(0, 0, lines + 1, 0)
+}
+
+#[test]
+fn progress_then_diagnostics_appear_and_clear_as_the_user_types() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/marts/daily_revenue.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+
+    let (line, col) = find(&text, "FROM core.rentals");
+    client.change(&uri, json!([{"range": range(line, col + 5, line, col + 17), "text": "core.rentalz"}]));
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["unregistered-table"]);
+    assert_eq!(diagnostics[0]["range"], range(line, col + 5, line, col + 17));
+
+    client.change(&uri, json!([{"range": range(line, col + 16, line, col + 17), "text": "s"}]));
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+
+    // A syntax error, then its repair.
+    client.change(&uri, json!([{"range": whole(&text), "text": "MODEL (name marts.daily_revenue);\nSELECT a,, FROM core.rentals"}]));
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["sql-syntax"]);
+    client.change(&uri, json!([{"range": whole("x\n"), "text": text}]));
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn renaming_a_model_updates_its_open_consumers() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let upstream = root.join("models/shop/mixed_case.sql");
+    let consumer = root.join("models/shop/top_spenders.sql");
+    let (up_uri, consumer_uri) = (file_uri(&upstream), file_uri(&consumer));
+    let up_text = std::fs::read_to_string(&upstream).unwrap();
+    client.open(&consumer_uri, "sql", &std::fs::read_to_string(&consumer).unwrap());
+    client.diagnostics_for(&consumer_uri, WAIT, |d| d.is_empty());
+    client.open(&up_uri, "sql", &up_text);
+    client.diagnostics_for(&up_uri, WAIT, |d| d.is_empty());
+
+    let (line, col) = find(&up_text, "\"MixedCase\"");
+    client.change(&up_uri, json!([{"range": range(line, col + 1, line, col + 10), "text": "Renamed"}]));
+    let diagnostics = client.diagnostics_for(&consumer_uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["unregistered-table"]);
+    assert!(diagnostics[0]["message"].as_str().unwrap().contains("shop.mixedcase"));
+
+    client.change(&up_uri, json!([{"range": range(line, col + 1, line, col + 8), "text": "MixedCase"}]));
+    client.diagnostics_for(&consumer_uri, WAIT, |d| d.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn hover_and_definition_on_quoted_and_mixed_case_names() {
+    let (_dir, root) = fixture("bikeshop");
+    for encoding in ["utf-16", "utf-8"] {
+        let mut client = start(&root, &[encoding]);
+        let consumer = root.join("models/shop/top_spenders.sql");
+        let uri = file_uri(&consumer);
+        let text = std::fs::read_to_string(&consumer).unwrap();
+        client.open(&uri, "sql", &text);
+        client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+
+        // `FROM "Shop"."MixedCase"`: quoted and mixed case, a duckdb model named shop.mixedcase.
+        let (line, col) = find(&text, "\"MixedCase\"");
+        let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 3)});
+        let hover = client.request("textDocument/hover", at.clone()).unwrap();
+        let markdown = hover["contents"]["value"].as_str().unwrap();
+        assert!(markdown.starts_with("### `shop.mixedcase`"), "{markdown}");
+        assert!(markdown.contains("**VIEW**") && markdown.contains("models/shop/mixed_case.sql"), "{markdown}");
+        let definition = client.request("textDocument/definition", at).unwrap();
+        let target = &definition[0];
+        assert_eq!(target["uri"], file_uri(&root.join("models/shop/mixed_case.sql")));
+        assert_eq!(target["range"], range(1, 7, 1, 25));
+
+        // `JOIN core.customers` to its MODEL name; the hover has the card's counts.
+        let (line, col) = find(&text, "core.customers");
+        let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 6)});
+        let markdown = client.request("textDocument/hover", at.clone()).unwrap()["contents"]["value"].clone();
+        assert!(markdown.as_str().unwrap().contains("INCREMENTAL_BY_UNIQUE_KEY"), "{markdown}");
+        let definition = client.request("textDocument/definition", at).unwrap();
+        assert_eq!(definition[0]["uri"], file_uri(&root.join("models/core/customers.sql")));
+
+        // An external model goes to its YAML entry; nothing under the cursor answers null.
+        let nothing = json!({"textDocument": {"uri": uri}, "position": position(0, 0)});
+        assert_eq!(client.request("textDocument/hover", nothing.clone()).unwrap(), Value::Null);
+        assert_eq!(client.request("textDocument/definition", nothing).unwrap(), Value::Null);
+        let past_the_end = json!({"textDocument": {"uri": uri}, "position": position(999, 999)});
+        assert_eq!(client.request("textDocument/hover", past_the_end).unwrap(), Value::Null);
+        let unknown = json!({"textDocument": {"uri": "file:///nowhere/x.sql"}, "position": position(0, 0)});
+        assert_eq!(client.request("textDocument/hover", unknown).unwrap(), Value::Null);
+        client.shutdown();
+    }
+}
+
+#[test]
+fn files_changed_on_disk_are_followed_through_watched_files() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let consumer = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&consumer);
+    let text = std::fs::read_to_string(&consumer).unwrap().replace("core.customers", "shop.brand_new");
+    client.open(&uri, "sql", &text);
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["unregistered-table"]);
+
+    // A new model appears on disk (a git checkout, say): the reference resolves.
+    let new_model = root.join("models/shop/brand_new.sql");
+    std::fs::write(&new_model, "MODEL (name shop.brand_new, kind FULL);\nSELECT 1 AS customer_id, 'x' AS full_name").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&new_model), "type": 1}]}));
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+
+    // It is deleted again.
+    std::fs::remove_file(&new_model).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&new_model), "type": 3}]}));
+    client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let error = client.request("meshls/debug/panic", json!({})).unwrap_err();
+    assert!(error["message"].as_str().unwrap().contains("requested by meshls/debug/panic"), "{error}");
+    let path = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (line, col) = find(&text, "core.customers");
+    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(line, col)}));
+    assert!(hover.unwrap()["contents"]["value"].as_str().unwrap().contains("core.customers"));
+    client.shutdown();
+}
