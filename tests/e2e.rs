@@ -206,3 +206,41 @@ fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
     assert!(hover.unwrap()["contents"]["value"].as_str().unwrap().contains("core.customers"));
     client.shutdown();
 }
+
+#[test]
+fn a_checkout_that_changes_two_hundred_files_leaves_the_index_right() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let names: Vec<String> = (0..200).map(|i| format!("shop.checkout_{i:03}")).collect();
+    let consumer = root.join("models/shop/reads_all.sql");
+    let selects: Vec<String> = names.iter().map(|n| format!("SELECT 1 AS x FROM {n}")).collect();
+    let text = format!("MODEL (name shop.reads_all, kind FULL);\n{}\n", selects.join("\nUNION ALL\n"));
+    std::fs::write(&consumer, &text).unwrap();
+    let uri = file_uri(&consumer);
+    client.open(&uri, "sql", &text);
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(diagnostics.len(), 200);
+
+    // The checkout writes 200 models at once and the client reports them in one notification.
+    let changes: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let path = root.join(format!("models/shop/checkout_{i:03}.sql"));
+            std::fs::write(&path, format!("MODEL (name {name});\nSELECT 1 AS x")).unwrap();
+            json!({"uri": file_uri(&path), "type": 1})
+        })
+        .collect();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": changes}));
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+
+    // A closed file answers empty; an open one answers from its buffer.
+    let closed = file_uri(&root.join("models/shop/checkout_000.sql"));
+    let at = json!({"textDocument": {"uri": closed}, "position": position(0, 13)});
+    assert_eq!(client.request("textDocument/hover", at).unwrap(), Value::Null);
+    let (line, col) = find(&text, "shop.checkout_199");
+    let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 2)});
+    let hover = client.request("textDocument/hover", at).unwrap();
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("models/shop/checkout_199.sql"));
+    client.shutdown();
+}

@@ -167,10 +167,11 @@ impl Backend {
         guard("meshls/debug/panic", || -> Option<String> { panic!("requested by meshls/debug/panic") })
     }
 
+    /// An open document parsed with its project; requests for closed files answer empty.
     fn parsed(&self, uri: &Uri) -> Option<(Arc<crate::project::Project>, String, analysis::ParsedFile)> {
         let path = path_of(uri)?;
+        let text = self.state.documents.get(&path)?.text();
         let project = self.state.project_of(&path)?;
-        let text = self.state.text(&path)?;
         let file = analysis::parse(&project, &path, &text)?;
         Some((project, text, file))
     }
