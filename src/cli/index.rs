@@ -5,13 +5,11 @@
 //! "tags"}], "diagnostics": [...]}], "diagnostics": [...]}`.
 
 use super::Format;
+use super::located::{DiagnosticOut, Locator};
 use crate::project::{FileFacts, Model, PathDiagnostic, Project, Workspace};
-use crate::syntax::line_index::{Encoding, LineCol, LineIndex};
-use crate::syntax::{Diagnostic, Severity};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -35,62 +33,17 @@ struct ModelOut<'a> {
     model: &'a Model,
 }
 
-#[derive(Serialize)]
-struct RangeOut {
-    start: LineCol,
-    end: LineCol,
-}
-
-/// A diagnostic located by line and UTF-16 character, as editors and `meshls check` report it.
-#[derive(Serialize)]
-pub struct DiagnosticOut {
-    path: String,
-    range: RangeOut,
-    severity: Severity,
-    code: &'static str,
-    message: String,
-}
-
-/// Converts spans to lines and columns, reading each file once.
-#[derive(Default)]
-struct Locator {
-    texts: HashMap<PathBuf, (String, LineIndex)>,
-}
-
-impl Locator {
-    fn out(&mut self, root: &Path, path: &Path, diagnostic: &Diagnostic) -> DiagnosticOut {
-        let (text, index) = self.texts.entry(path.to_path_buf()).or_insert_with(|| {
-            let text = std::fs::read(path).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-            let index = LineIndex::new(&text);
-            (text, index)
-        });
-        let start = index.line_col(text, diagnostic.span.start as usize, Encoding::Utf16);
-        let end = index.line_col(text, diagnostic.span.end as usize, Encoding::Utf16);
-        DiagnosticOut {
-            path: relative(root, path),
-            range: RangeOut { start, end },
-            severity: diagnostic.severity,
-            code: diagnostic.code,
-            message: diagnostic.message.clone(),
-        }
-    }
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
-    if relative.is_empty() { ".".to_string() } else { relative }
-}
-
-fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>], locator: &mut Locator) -> ProjectOut<'a> {
+fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>]) -> ProjectOut<'a> {
     let root = &project.root;
+    let mut locator = Locator::new(root);
     let mut models = Vec::new();
     let mut diagnostics: Vec<DiagnosticOut> =
-        project.diagnostics.iter().map(|d| locator.out(root, &d.path, &d.diagnostic)).collect();
+        project.diagnostics.iter().map(|d| locator.out(&d.path, &d.diagnostic)).collect();
     for file in files {
         for model in &file.models {
-            models.push(ModelOut { path: Some(relative(root, &file.path)), model });
+            models.push(ModelOut { path: Some(locator.relative(&file.path)), model });
         }
-        diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(root, &file.path, d)));
+        diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(&file.path, d)));
     }
     models.sort_by(|a, b| a.model.name.cmp(&b.model.name).then_with(|| a.path.cmp(&b.path)));
     ProjectOut { root: root.to_string_lossy().into_owned(), models, diagnostics }
@@ -99,14 +52,13 @@ fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>], locator: &mut
 pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     let paths: Vec<PathBuf> = paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
     let workspace = Workspace::load(&paths);
-    let mut locator = Locator::default();
     let files: Vec<Vec<Arc<FileFacts>>> = workspace.projects.iter().map(|p| p.files()).collect();
     let output = Output {
-        projects: workspace.projects.iter().zip(&files).map(|(p, f)| project_out(p, f, &mut locator)).collect(),
+        projects: workspace.projects.iter().zip(&files).map(|(p, f)| project_out(p, f)).collect(),
         diagnostics: workspace
             .diagnostics
             .iter()
-            .map(|PathDiagnostic { path, diagnostic }| locator.out(path, path, diagnostic))
+            .map(|PathDiagnostic { path, diagnostic }| Locator::new(path).out(path, diagnostic))
             .collect(),
     };
     match format {

@@ -1,6 +1,8 @@
 //! The command line: `meshls index`, sharing the project model with the server.
 
+mod check;
 mod index;
+mod located;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -21,6 +23,17 @@ struct Cli {
 enum Command {
     /// Speak the Language Server Protocol over stdio (the default with no command).
     Serve,
+    /// Report every diagnostic of the projects under PATH; exit 1 when any is an error.
+    Check {
+        /// Folders to search for SQLMesh projects.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
+        format: check::CheckFormat,
+        /// Apply the safe fixes, writing each file atomically, then report what remains.
+        #[arg(long)]
+        fix: bool,
+    },
     /// Print every project, model and dependency found under PATH.
     Index {
         /// Folders to search for SQLMesh projects.
@@ -40,10 +53,17 @@ pub enum Format {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli.log_level);
+    let level = match cli.command {
+        None | Some(Command::Serve) => cli.log_level.as_str(),
+        // Commands print results; only warnings and errors go to stderr by default.
+        _ if cli.log_level == "info" => "warn",
+        _ => cli.log_level.as_str(),
+    };
+    init_logging(level);
     match cli.command {
         None | Some(Command::Serve) => crate::server::run(),
         Some(Command::Index { paths, format }) => index::run(&paths, format),
+        Some(Command::Check { paths, format, fix }) => check::run(&paths, format, fix),
     }
 }
 

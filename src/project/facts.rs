@@ -108,6 +108,8 @@ pub struct Settings {
     pub names: NameContext,
     /// `model_naming.infer_names`: a model without a name is named from its path.
     pub infer_names: bool,
+    /// `[rules]` of `meshls.toml`: rule code → level (`error`, `warning`, `info`, `hint`, `off`).
+    pub rule_levels: Vec<(String, String)>,
 }
 
 /// Files larger than this are reported, not indexed.

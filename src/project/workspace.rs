@@ -134,6 +134,41 @@ pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
     (config, diagnostics)
 }
 
+/// The levels of `meshls.toml`'s `[rules]` table; a broken file is a diagnostic.
+pub fn read_meshls_toml(root: &Path, diagnostics: &mut Vec<PathDiagnostic>) -> Vec<(String, String)> {
+    let path = root.join("meshls.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
+    let table = match text.parse::<toml::Table>() {
+        Ok(table) => table,
+        Err(error) => {
+            let span = error.span().map_or(Span::at(0), |r| Span::new(r.start, r.end));
+            diagnostics.push(PathDiagnostic {
+                path,
+                diagnostic: Diagnostic::error("meshls-toml", span, error.message().to_string()),
+            });
+            return Vec::new();
+        }
+    };
+    let Some(rules) = table.get("rules").and_then(|r| r.as_table()) else { return Vec::new() };
+    let mut levels = Vec::new();
+    for (code, level) in rules {
+        match level.as_str() {
+            Some(level @ ("error" | "warning" | "warn" | "info" | "hint" | "off")) => {
+                levels.push((code.clone(), level.to_string()))
+            }
+            _ => diagnostics.push(PathDiagnostic {
+                path: path.clone(),
+                diagnostic: Diagnostic::error(
+                    "meshls-toml",
+                    Span::at(0),
+                    format!("rule `{code}`: the level must be \"error\", \"warning\", \"info\", \"hint\" or \"off\""),
+                ),
+            }),
+        }
+    }
+    levels
+}
+
 /// The role of a file of the project at `root`, from its path.
 pub fn role_of(root: &Path, path: &Path) -> Option<FileRole> {
     let relative = path.strip_prefix(root).ok()?;
@@ -171,7 +206,8 @@ impl Project {
     pub fn open(root: &Path, all_roots: &[PathBuf]) -> (Project, FileList) {
         let (config, mut diagnostics) = read_config(root);
         let names = NameContext { default_catalog: config.default_catalog().map(str::to_string) };
-        let settings = Settings { root: root.to_path_buf(), config, names, infer_names: false };
+        let rule_levels = read_meshls_toml(root, &mut diagnostics);
+        let settings = Settings { root: root.to_path_buf(), config, names, infer_names: false, rule_levels };
         let mut paths = Vec::new();
         let walk = walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
             let nested_project = e.depth() > 0 && e.file_type().is_dir() && all_roots.iter().any(|r| r == e.path());

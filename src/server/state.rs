@@ -184,7 +184,7 @@ impl State {
         let text = self.documents.get(path)?.text();
         let project = self.project_of(path)?;
         let file = analysis::parse(&project, path, &text)?;
-        Some(analysis::diagnostics::diagnostics(&project, &file))
+        Some(analysis::diagnostics::diagnostics(&project, &file, &text))
     }
 }
 

@@ -15,4 +15,4 @@ pub mod sql;
 pub mod sqlmesh;
 pub mod yaml;
 
-pub use span::{Diagnostic, Severity, Span, Spanned};
+pub use span::{Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};

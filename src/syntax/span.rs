@@ -70,19 +70,78 @@ pub struct Diagnostic {
     /// A stable kebab-case code, e.g. `sql-syntax`, `model-block`, `unknown-kind`.
     pub code: &'static str,
     pub message: String,
+    /// A change that resolves the problem, where one is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Box<Fix>>,
+    /// Other places involved (the other definition of a duplicate, the rest of a cycle).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A change that resolves a diagnostic: text edits, in this file or others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the fix does, as a code action title (`Add a start date`).
+    pub title: String,
+    pub edits: Vec<Edit>,
+    /// Whether `meshls check --fix` may apply it unattended (the result is what the user means).
+    pub safe: bool,
+    /// Whether `new_text` holds snippet placeholders (`${1:2024-01-01}`) for the editor to fill.
+    pub snippet: bool,
+}
+
+/// Replace `span` of a file with `new_text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The file to edit; None for the diagnostic's own file. A path that does not exist yet is
+    /// created (its span is then empty at 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
+    pub span: Span,
+    pub new_text: String,
+}
+
+/// Another place a diagnostic refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub path: std::path::PathBuf,
+    pub span: Span,
+    pub message: String,
 }
 
 impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { span, severity, code, message: message.into(), fix: None, related: Vec::new() }
+    }
+
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { span, severity: Severity::Error, code, message: message.into() }
+        Diagnostic::new(Severity::Error, code, span, message)
     }
 
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { span, severity: Severity::Warning, code, message: message.into() }
+        Diagnostic::new(Severity::Warning, code, span, message)
     }
 
     pub fn info(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { span, severity: Severity::Info, code, message: message.into() }
+        Diagnostic::new(Severity::Info, code, span, message)
+    }
+
+    /// This diagnostic with a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fix = Some(Box::new(fix));
+        self
+    }
+}
+
+impl Fix {
+    /// A safe fix that edits the diagnostic's own file.
+    pub fn local(title: impl Into<String>, edits: Vec<(Span, String)>) -> Fix {
+        Fix {
+            title: title.into(),
+            edits: edits.into_iter().map(|(span, new_text)| Edit { path: None, span, new_text }).collect(),
+            safe: true,
+            snippet: false,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use super::sqlmesh::ParserDialect;
 use serde::Serialize;
 use sqlparser::ast::{
     Expr, Ident, ObjectName, Query, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Spanned as _, Statement,
-    Visit, Visitor,
+    TableFactor, Visit, Visitor,
 };
 use sqlparser::dialect::{self, Dialect};
 use sqlparser::parser::{Parser, ParserError};
@@ -152,8 +152,18 @@ pub struct Projection {
     pub expr: Span,
     /// The explicit cast type of the expression (`x::INT`, `CAST(x AS DATE)`), as SQL.
     pub cast: Option<String>,
-    /// `*` (None) or `alias.*` (Some(alias)).
+    /// `*` (None) or `alias.*` (Some(alias)); serialized as `"*"` or `"alias.*"`, since JSON
+    /// cannot tell `Some(None)` from `None`.
+    #[serde(serialize_with = "serialize_star")]
     pub star: Option<Option<String>>,
+}
+
+fn serialize_star<S: serde::Serializer>(star: &Option<Option<String>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match star {
+        None => serializer.serialize_none(),
+        Some(None) => serializer.serialize_str("*"),
+        Some(Some(qualifier)) => serializer.serialize_str(&format!("{qualifier}.*")),
+    }
 }
 
 /// What the query reveals: its tables, CTEs and output columns.
@@ -207,7 +217,7 @@ pub fn query_facts(
     match parsed {
         Ok(statements) if !statements.is_empty() => {
             let locate = Locator { index: LineIndex::new(sql), sql, base: span.start as usize };
-            facts_from_ast(original, &statements, &locate)
+            facts_from_ast(original, &statements, &locate, tokens)
         }
         Ok(_) => QueryFacts::default(),
         Err(error) => {
@@ -283,10 +293,33 @@ impl Locator<'_> {
         };
         NamePart { text, quoted: ident.quote_style.is_some(), span }
     }
+
+    /// Parts that sqlparser split out of one quoted identifier (`` `project.dataset.table` ``),
+    /// each with its own span inside the quotes; None unless the quoted text is exactly the
+    /// parts joined by dots.
+    fn split_quoted(&self, original: &str, idents: &[&Ident]) -> Option<Vec<NamePart>> {
+        let span = self.span(idents.first()?.span)?;
+        let written = span.text(original);
+        let inner = written.strip_prefix('`')?.strip_suffix('`')?;
+        let values: Vec<&str> = idents.iter().map(|i| i.value.as_str()).collect();
+        if inner != values.join(".") {
+            return None;
+        }
+        let mut at = span.start as usize + 1;
+        let parts = values
+            .iter()
+            .map(|value| {
+                let part = NamePart { text: value.to_string(), quoted: true, span: Span::new(at, at + value.len()) };
+                at += value.len() + 1;
+                part
+            })
+            .collect();
+        Some(parts)
+    }
 }
 
-fn facts_from_ast(original: &str, statements: &[Statement], locate: &Locator) -> QueryFacts {
-    let mut collector = Collector { original, locate, ctes: Vec::new(), tables: Vec::new() };
+fn facts_from_ast(original: &str, statements: &[Statement], locate: &Locator, tokens: &[Token]) -> QueryFacts {
+    let mut collector = Collector { original, locate, ctes: Vec::new(), tables: Vec::new(), alias: None };
     for statement in statements {
         let _ = statement.visit(&mut collector);
     }
@@ -297,7 +330,7 @@ fn facts_from_ast(original: &str, statements: &[Statement], locate: &Locator) ->
         .filter(|t| !(t.name.len() == 1 && cte_names.contains(&t.name[0].text.to_ascii_lowercase())))
         .collect();
     let projections = match statements.first() {
-        Some(Statement::Query(query)) => projections(original, query, locate),
+        Some(Statement::Query(query)) => projections(original, query, locate, tokens),
         _ => Vec::new(),
     };
     QueryFacts { tables, ctes: collector.ctes, projections, parsed: true }
@@ -308,6 +341,8 @@ struct Collector<'a> {
     locate: &'a Locator<'a>,
     ctes: Vec<Spanned<String>>,
     tables: Vec<TableRef>,
+    /// The alias of the table factor being visited, for the relation visited next inside it.
+    alias: Option<(*const ObjectName, Spanned<String>)>,
 }
 
 impl Visitor for Collector<'_> {
@@ -324,20 +359,44 @@ impl Visitor for Collector<'_> {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, alias: Some(alias), .. } = factor {
+            let part = self.locate.name_part(self.original, &alias.name);
+            self.alias = Some((name as *const ObjectName, Spanned::new(part.text, part.span)));
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-        let parts: Vec<NamePart> =
-            relation.0.iter().filter_map(|p| p.as_ident()).map(|i| self.locate.name_part(self.original, i)).collect();
+        let idents: Vec<&Ident> = relation.0.iter().filter_map(|p| p.as_ident()).collect();
+        let mut parts: Vec<NamePart> = Vec::new();
+        let mut i = 0;
+        while i < idents.len() {
+            // BigQuery's `project.dataset.table` in one pair of backticks comes back as parts
+            // sharing the quoted span.
+            let same = idents[i..].iter().take_while(|id| id.span == idents[i].span).count();
+            match self.locate.split_quoted(self.original, &idents[i..i + same]) {
+                Some(split) if same > 1 => parts.extend(split),
+                _ => parts.extend(idents[i..i + same].iter().map(|id| self.locate.name_part(self.original, id))),
+            }
+            i += same;
+        }
+        // The alias belongs to this relation only if it is the table factor's own name.
+        let alias = match self.alias.take() {
+            Some((name, alias)) if std::ptr::eq(name, relation) => Some(alias),
+            _ => None,
+        };
         if !parts.is_empty() {
             let span =
                 self.locate.span(relation.span()).unwrap_or_else(|| parts[0].span.cover(parts[parts.len() - 1].span));
-            self.tables.push(TableRef { name: parts, span, alias: None });
+            self.tables.push(TableRef { name: parts, span, alias });
         }
         ControlFlow::Continue(())
     }
 }
 
-/// The projections of the leftmost SELECT of `query`.
-fn projections(original: &str, query: &Query, locate: &Locator) -> Vec<Projection> {
+/// The projections of the leftmost SELECT of `query`; `tokens` are the statement's tokens.
+fn projections(original: &str, query: &Query, locate: &Locator, tokens: &[Token]) -> Vec<Projection> {
     let mut body = query.body.as_ref();
     let select = loop {
         match body {
@@ -347,14 +406,31 @@ fn projections(original: &str, query: &Query, locate: &Locator) -> Vec<Projectio
             _ => return Vec::new(),
         }
     };
+    // sqlparser's expression spans fall short (a cast ends before `::TYPE`, `CAST(x AS T)` is
+    // just `x`, a call ends before its `)`), so each item's extent comes from the select list's
+    // tokens when they split into as many items as sqlparser read.
+    let items = locate
+        .span(select.select_token.0.span)
+        .map(|s| select_items(original, tokens, s.start as usize))
+        .filter(|items| items.len() == select.projection.len());
     select
         .projection
         .iter()
-        .map(|item| {
-            let item_span = locate.span(item.span()).unwrap_or_default();
+        .enumerate()
+        .map(|(index, item)| {
+            let segment = items.as_ref().map(|items| &tokens[items[index].clone()]);
+            let item_span = segment.and_then(cover_tokens).or_else(|| locate.span(item.span())).unwrap_or_default();
             let named = |ident: &Ident| {
                 let part = locate.name_part(original, ident);
                 Some(Spanned::new(part.text, part.span))
+            };
+            // The expression of an aliased item: its tokens before `[AS] alias`.
+            let aliased = |expr: &Expr, alias: Option<&Spanned<String>>| {
+                segment
+                    .zip(alias)
+                    .and_then(|(segment, alias)| expr_before_alias(original, segment, alias.span))
+                    .or_else(|| locate.span(expr.span()))
+                    .unwrap_or(item_span)
             };
             match item {
                 SelectItem::UnnamedExpr(expr) => Projection {
@@ -367,18 +443,14 @@ fn projections(original: &str, query: &Query, locate: &Locator) -> Vec<Projectio
                     cast: cast_type(expr),
                     star: None,
                 },
-                SelectItem::ExprWithAlias { expr, alias } => Projection {
-                    name: named(alias),
-                    expr: locate.span(expr.span()).unwrap_or(item_span),
-                    cast: cast_type(expr),
-                    star: None,
-                },
-                SelectItem::ExprWithAliases { expr, aliases } => Projection {
-                    name: aliases.first().and_then(named),
-                    expr: locate.span(expr.span()).unwrap_or(item_span),
-                    cast: None,
-                    star: None,
-                },
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let name = named(alias);
+                    Projection { expr: aliased(expr, name.as_ref()), name, cast: cast_type(expr), star: None }
+                }
+                SelectItem::ExprWithAliases { expr, aliases } => {
+                    let name = aliases.first().and_then(named);
+                    Projection { expr: aliased(expr, name.as_ref()), name, cast: None, star: None }
+                }
                 SelectItem::Wildcard(_) => Projection { name: None, expr: item_span, cast: None, star: Some(None) },
                 SelectItem::QualifiedWildcard(kind, _) => {
                     let qualifier = match kind {
@@ -390,6 +462,133 @@ fn projections(original: &str, query: &Query, locate: &Locator) -> Vec<Projectio
             }
         })
         .collect()
+}
+
+fn cover_tokens(tokens: &[Token]) -> Option<Span> {
+    Some(tokens.first()?.span.cover(tokens.last()?.span))
+}
+
+/// The span of an item's tokens before its alias, without the `AS` (and the `(` of `AS (a, b)`).
+fn expr_before_alias(text: &str, item: &[Token], alias: Span) -> Option<Span> {
+    let cut = item.iter().position(|t| t.span.start >= alias.start)?;
+    let mut expr = &item[..cut];
+    if expr.last().is_some_and(|t| t.kind == TokenKind::LParen) {
+        expr = &expr[..expr.len() - 1];
+    }
+    if expr.last().is_some_and(|t| t.is_word(text, "as")) {
+        expr = &expr[..expr.len() - 1];
+    }
+    cover_tokens(expr)
+}
+
+/// Keywords that end a select list.
+const SELECT_END: &[&str] = &[
+    "from",
+    "into",
+    "where",
+    "group",
+    "having",
+    "qualify",
+    "window",
+    "order",
+    "limit",
+    "union",
+    "intersect",
+    "except",
+    "minus",
+    "fetch",
+    "offset",
+    "prewhere",
+];
+
+/// The items of the select list whose `SELECT` keyword starts at byte `select_start`, as index
+/// ranges of `tokens`, split at top-level commas; empty when the list cannot be delimited.
+fn select_items(text: &str, tokens: &[Token], select_start: usize) -> Vec<std::ops::Range<usize>> {
+    let at = tokens.partition_point(|t| (t.span.start as usize) < select_start);
+    if !tokens.get(at).is_some_and(|t| t.is_word(text, "select")) {
+        return Vec::new();
+    }
+    let mut i = skip_select_modifiers(text, tokens, at + 1);
+    let mut items = Vec::new();
+    let mut start = i;
+    let mut depth = 0usize;
+    while let Some(token) = tokens.get(i) {
+        match token.kind {
+            TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace if depth == 0 => break,
+            TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => depth -= 1,
+            TokenKind::Semicolon => break,
+            TokenKind::Comma if depth == 0 => {
+                items.push(start..i);
+                start = i + 1;
+            }
+            TokenKind::Ident if depth == 0 => {
+                let word = token.text(text).to_ascii_lowercase();
+                let previous = i.checked_sub(1).map(|p| tokens[p]);
+                // `a IS DISTINCT FROM b`, `* EXCEPT (a)` stay inside the item.
+                let inside = match word.as_str() {
+                    "from" => previous.is_some_and(|p| p.is_word(text, "distinct")),
+                    "except" => previous.is_some_and(|p| p.text(text) == "*"),
+                    _ => false,
+                };
+                if SELECT_END.contains(&word.as_str()) && !inside {
+                    break;
+                }
+            }
+            TokenKind::Macro if depth == 0 => {
+                let name = token.text(text).trim_start_matches('@').to_ascii_lowercase();
+                if CLAUSE_MACROS.iter().any(|(m, _)| *m == name) {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    items.push(start..i);
+    if items.iter().any(|r| r.is_empty()) {
+        return Vec::new();
+    }
+    items
+}
+
+/// The index of the first select-list item after `SELECT` at `i - 1`: skips `DISTINCT [ON
+/// (...)]`, `ALL`, `TOP n [PERCENT] [WITH TIES]` and `AS STRUCT`/`AS VALUE`.
+fn skip_select_modifiers(text: &str, tokens: &[Token], mut i: usize) -> usize {
+    let word = |i: usize, w: &str| tokens.get(i).is_some_and(|t| t.is_word(text, w));
+    loop {
+        if word(i, "distinct") {
+            i += 1;
+            if word(i, "on") && tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::LParen) {
+                match matching_paren(tokens, i + 1) {
+                    Some(close) => i = close + 1,
+                    None => return i,
+                }
+            }
+        } else if word(i, "all") {
+            i += 1;
+        } else if word(i, "top") {
+            i += 1;
+            match tokens.get(i).map(|t| t.kind) {
+                Some(TokenKind::LParen) => match matching_paren(tokens, i) {
+                    Some(close) => i = close + 1,
+                    None => return i,
+                },
+                Some(TokenKind::Number) => i += 1,
+                _ => {}
+            }
+            if word(i, "percent") {
+                i += 1;
+            }
+            if word(i, "with") && word(i + 1, "ties") {
+                i += 2;
+            }
+        } else if word(i, "as") && (word(i + 1, "struct") || word(i + 1, "value")) {
+            i += 2;
+        } else {
+            return i;
+        }
+    }
 }
 
 fn cast_type(expr: &Expr) -> Option<String> {

@@ -1,0 +1,163 @@
+//! Diagnostics: what the parsers reported, then the rules. Each rule is one module with a
+//! stable code, a default severity and a `//!` doc that `docs/rules.md` is built from.
+//!
+//! Which rules run, and how severe they are, is configured as SQLMesh users expect:
+//! 1. a model's `ignored_rules` property (meshls codes or SQLMesh rule names, or `ALL`);
+//! 2. `meshls.toml` at the project root: `[rules] missing-start = "error"` (or `"off"`);
+//! 3. for rules SQLMesh also has, the project's `linter` section (`enabled`, `rules` → error,
+//!    `warn_rules` → warning, `ignored_rules` → off), under SQLMesh's rule name;
+//! 4. the rule's default.
+//!
+//! A `-- meshls:ignore <code>` comment (or `# meshls:ignore` in Python) suppresses that code on
+//! its own line, or on the next line when the comment stands alone.
+
+mod unregistered_table;
+
+use super::ParsedFile;
+use crate::project::facts::Syntax;
+use crate::project::{Model, Project};
+use crate::syntax::model_file::ModelFile;
+use crate::syntax::python::PythonModel;
+use crate::syntax::{Diagnostic, Severity};
+
+/// What a rule sees: the project and one parsed file with its text.
+pub struct Context<'a> {
+    pub project: &'a Project,
+    pub file: &'a ParsedFile,
+    pub text: &'a str,
+}
+
+impl<'a> Context<'a> {
+    /// The SQL model file, if this is one.
+    pub fn sql(&self) -> Option<&'a ModelFile> {
+        match &self.file.syntax {
+            Syntax::Sql(file) => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The Python model, if this is one.
+    pub fn python(&self) -> Option<&'a PythonModel> {
+        match &self.file.syntax {
+            Syntax::Python(Some(model)) => Some(model),
+            _ => None,
+        }
+    }
+
+    /// The model this file defines (SQL and Python models define one).
+    pub fn model(&self) -> Option<&'a Model> {
+        match self.file.facts.role {
+            crate::project::FileRole::SqlModel | crate::project::FileRole::PythonModel => {
+                self.file.facts.models.first()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One rule.
+pub struct Rule {
+    /// Stable kebab-case code, as users write it in `meshls.toml` and ignore comments.
+    pub code: &'static str,
+    /// One line for listings.
+    pub summary: &'static str,
+    /// The default severity; None: off unless configured.
+    pub default: Option<Severity>,
+    /// SQLMesh's name for the same rule, whose `linter` configuration then applies.
+    pub sqlmesh: Option<&'static str>,
+    /// Pushes the rule's findings; their severity is set by the caller.
+    pub check: fn(&Context, &mut Vec<Diagnostic>),
+}
+
+/// Every rule, in the order their findings are reported.
+pub static RULES: &[&Rule] = &[&unregistered_table::RULE];
+
+/// The rule with this code.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code == code)
+}
+
+/// Every diagnostic of a parsed file, sorted by position.
+pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diagnostic> {
+    let cx = Context { project, file, text };
+    let mut out = file.facts.diagnostics.clone();
+    let ignored_by_model = model_ignored_rules(&cx);
+    for rule in RULES {
+        let Some(severity) = level(project, rule, &ignored_by_model) else { continue };
+        let start = out.len();
+        (rule.check)(&cx, &mut out);
+        for diagnostic in &mut out[start..] {
+            diagnostic.severity = severity;
+        }
+    }
+    suppress_ignored(text, &mut out);
+    out.sort_by_key(|d| (d.span, d.code));
+    out
+}
+
+/// The configured severity of a rule for a file; None when it is off.
+fn level(project: &Project, rule: &Rule, ignored_by_model: &[String]) -> Option<Severity> {
+    let names = [Some(rule.code), rule.sqlmesh];
+    let named = |list: &[String]| list.iter().any(|n| n == "all" || names.contains(&Some(n.as_str())));
+    if named(ignored_by_model) {
+        return None;
+    }
+    if let Some((_, level)) = project.settings.rule_levels.iter().find(|(code, _)| code == rule.code) {
+        return match level.as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            "hint" => Some(Severity::Hint),
+            _ => None,
+        };
+    }
+    let linter = &project.settings.config.linter;
+    if linter.enabled && rule.sqlmesh.is_some() {
+        let lower = |list: &[String]| list.iter().map(|n| n.to_ascii_lowercase()).collect::<Vec<_>>();
+        if named(&lower(&linter.ignored_rules)) {
+            return None;
+        }
+        if named(&lower(&linter.rules)) {
+            return Some(Severity::Error);
+        }
+        if named(&lower(&linter.warn_rules)) {
+            return Some(Severity::Warning);
+        }
+    }
+    rule.default
+}
+
+/// The model's `ignored_rules`, lowercased.
+fn model_ignored_rules(cx: &Context) -> Vec<String> {
+    let Some(property) = cx.sql().and_then(|f| f.property("ignored_rules")) else { return Vec::new() };
+    property.value.items().into_iter().filter_map(|v| v.as_text()).map(|t| t.value.to_ascii_lowercase()).collect()
+}
+
+/// Drops diagnostics suppressed by `meshls:ignore` comments.
+fn suppress_ignored(text: &str, diagnostics: &mut Vec<Diagnostic>) {
+    if !text.contains("meshls:ignore") {
+        return;
+    }
+    // (line, codes; empty = every code)
+    let mut ignores: Vec<(usize, Vec<String>)> = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let Some(at) = line.find("meshls:ignore") else { continue };
+        let before = line[..at].trim_end();
+        let is_comment = before.ends_with("--") || before.ends_with('#');
+        if !is_comment {
+            continue;
+        }
+        let codes: Vec<String> = line[at + "meshls:ignore".len()..]
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        let alone = before.trim_start().len() <= 2;
+        ignores.push((if alone { number + 1 } else { number }, codes));
+    }
+    let line_of = |offset: usize| text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count();
+    diagnostics.retain(|d| {
+        let line = line_of(d.span.start as usize);
+        !ignores.iter().any(|(l, codes)| *l == line && (codes.is_empty() || codes.iter().any(|c| c == d.code)))
+    });
+}
