@@ -2,6 +2,7 @@
 //! answers are structs the server (or the CLI) converts. Each feature is one module with one
 //! entry function.
 
+pub mod check;
 pub mod diagnostics;
 pub mod hover;
 pub mod navigation;
