@@ -91,7 +91,10 @@ fn progress_then_diagnostics_appear_and_clear_as_the_user_types() {
     client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
 
     // A syntax error, then its repair.
-    client.change(&uri, json!([{"range": whole(&text), "text": "MODEL (name marts.daily_revenue);\nSELECT a,, FROM core.rentals"}]));
+    client.change(
+        &uri,
+        json!([{"range": whole(&text), "text": "MODEL (name marts.daily_revenue);\nSELECT a,, FROM core.rentals"}]),
+    );
     let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
     assert_eq!(codes(&diagnostics), ["sql-syntax"]);
     client.change(&uri, json!([{"range": whole("x\n"), "text": text}]));
@@ -179,7 +182,8 @@ fn files_changed_on_disk_are_followed_through_watched_files() {
 
     // A new model appears on disk (a git checkout, say): the reference resolves.
     let new_model = root.join("models/shop/brand_new.sql");
-    std::fs::write(&new_model, "MODEL (name shop.brand_new, kind FULL);\nSELECT 1 AS customer_id, 'x' AS full_name").unwrap();
+    std::fs::write(&new_model, "MODEL (name shop.brand_new, kind FULL);\nSELECT 1 AS customer_id, 'x' AS full_name")
+        .unwrap();
     client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&new_model), "type": 1}]}));
     client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
 
@@ -202,7 +206,8 @@ fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
     client.open(&uri, "sql", &text);
     client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
     let (line, col) = find(&text, "core.customers");
-    let hover = client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(line, col)}));
+    let hover =
+        client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(line, col)}));
     assert!(hover.unwrap()["contents"]["value"].as_str().unwrap().contains("core.customers"));
     client.shutdown();
 }
@@ -242,5 +247,66 @@ fn a_checkout_that_changes_two_hundred_files_leaves_the_index_right() {
     let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 2)});
     let hover = client.request("textDocument/hover", at).unwrap();
     assert!(hover["contents"]["value"].as_str().unwrap().contains("models/shop/checkout_199.sql"));
+    client.shutdown();
+}
+
+/// Applies LSP text edits (UTF-16 positions) to a text.
+fn apply_text_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let (line, character) =
+            (position["line"].as_u64().unwrap() as usize, position["character"].as_u64().unwrap() as usize);
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let line_text = text[start..].split('\n').next().unwrap_or("");
+        let mut units = 0;
+        let within = line_text.char_indices().find(|(_, c)| {
+            let found = units >= character;
+            units += c.len_utf16();
+            found
+        });
+        start + within.map_or(line_text.len(), |(i, _)| i)
+    };
+    let mut located: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap()))
+        .collect();
+    located.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    let mut out = text.to_string();
+    for (start, end, new_text) in located {
+        out.replace_range(start..end, new_text);
+    }
+    out
+}
+
+#[test]
+fn a_fix_applied_through_workspace_apply_edit_clears_the_diagnostic() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap().replace("core.customers", "raw.loyalty_members");
+    client.open(&uri, "sql", &text);
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["unregistered-table"]);
+
+    let actions = client
+        .request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": diagnostics[0]["range"], "context": {"diagnostics": diagnostics}}))
+        .unwrap();
+    assert_eq!(actions[0]["title"], "Declare `raw.loyalty_members` in external_models.yaml");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    assert_eq!(actions[1]["command"]["command"], "meshls.applyFixes");
+
+    client.request("workspace/executeCommand", json!({"command": "meshls.applyFixes", "arguments": [uri]})).unwrap();
+    let request = client.expect_server_request("workspace/applyEdit", WAIT, |_| true);
+    let changes = request["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    let yaml_uri = changes[0]["textDocument"]["uri"].as_str().unwrap();
+    let yaml = root.join("external_models.yaml");
+    assert_eq!(yaml_uri, file_uri(&yaml));
+    // The client applied the edit to the (closed) YAML file, which the watcher reports.
+    let applied = apply_text_edits(&std::fs::read_to_string(&yaml).unwrap(), changes[0]["edits"].as_array().unwrap());
+    assert!(applied.ends_with("- name: raw.loyalty_members\n"), "{applied}");
+    std::fs::write(&yaml, applied).unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": yaml_uri, "type": 2}]}));
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
     client.shutdown();
 }

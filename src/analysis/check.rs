@@ -3,7 +3,7 @@
 
 use crate::analysis;
 use crate::project::{Project, Workspace};
-use crate::syntax::{Diagnostic, Span};
+use crate::syntax::{Diagnostic, Fix, Span};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,29 +45,36 @@ fn facts_diagnostics(project: &Project, path: &Path) -> Vec<(PathBuf, Diagnostic
     facts.map(|f| f.diagnostics.iter().map(|d| (path.to_path_buf(), d.clone())).collect()).unwrap_or_default()
 }
 
-
-/// The new text of every file the safe fixes change, and how many fixes that is. Fixes whose
-/// edits overlap an earlier one in the same file are left out (a second `--fix` run gets them).
-pub fn fixed_texts(found: &[(PathBuf, Diagnostic)]) -> (BTreeMap<PathBuf, String>, usize) {
-    let mut per_file: BTreeMap<PathBuf, Vec<(Span, String)>> = BTreeMap::new();
-    let mut applied = 0;
-    for (path, diagnostic) in found {
-        let Some(fix) = diagnostic.fix.as_ref().filter(|f| f.safe && !f.snippet) else { continue };
-        let edits: Vec<(PathBuf, Span, String)> = fix
-            .edits
-            .iter()
-            .map(|e| (e.path.clone().unwrap_or_else(|| path.clone()), e.span, e.new_text.clone()))
-            .collect();
-        let overlaps = edits.iter().any(|(p, span, _)| {
-            per_file.get(p).is_some_and(|existing| existing.iter().any(|(s, _)| overlap(*s, *span)))
-        });
-        if overlaps {
+/// The safe, non-snippet fixes that can be applied together, in order: a fix whose edits
+/// overlap an earlier chosen one's in the same file waits for the next run. `path` is the file
+/// each fix's diagnostic belongs to (the target of its edits without a path).
+pub fn compatible_fixes<'a>(found: impl IntoIterator<Item = (&'a Path, &'a Fix)>) -> Vec<(&'a Path, &'a Fix)> {
+    let mut taken: Vec<(PathBuf, Span)> = Vec::new();
+    let mut chosen = Vec::new();
+    for (path, fix) in found {
+        if !fix.safe || fix.snippet {
             continue;
         }
-        for (p, span, text) in edits {
-            per_file.entry(p).or_default().push((span, text));
+        let targets: Vec<(PathBuf, Span)> =
+            fix.edits.iter().map(|e| (e.path.clone().unwrap_or_else(|| path.to_path_buf()), e.span)).collect();
+        if targets.iter().any(|(p, span)| taken.iter().any(|(q, s)| p == q && overlap(*s, *span))) {
+            continue;
         }
-        applied += 1;
+        taken.extend(targets);
+        chosen.push((path, fix));
+    }
+    chosen
+}
+
+/// The new text of every file the safe fixes change, and how many fixes that is.
+pub fn fixed_texts(found: &[(PathBuf, Diagnostic)]) -> (BTreeMap<PathBuf, String>, usize) {
+    let chosen = compatible_fixes(found.iter().filter_map(|(p, d)| Some((p.as_path(), d.fix.as_deref()?))));
+    let mut per_file: BTreeMap<PathBuf, Vec<(Span, String)>> = BTreeMap::new();
+    for (path, fix) in &chosen {
+        for edit in &fix.edits {
+            let target = edit.path.clone().unwrap_or_else(|| path.to_path_buf());
+            per_file.entry(target).or_default().push((edit.span, edit.new_text.clone()));
+        }
     }
     let mut texts = BTreeMap::new();
     for (path, mut edits) in per_file {
@@ -84,7 +91,7 @@ pub fn fixed_texts(found: &[(PathBuf, Diagnostic)]) -> (BTreeMap<PathBuf, String
         }
         texts.insert(path, text);
     }
-    (texts, applied)
+    (texts, chosen.len())
 }
 
 /// Two spans overlap, or insert at the same point (their order would be ambiguous).

@@ -7,7 +7,8 @@ mod documents;
 mod state;
 
 use crate::analysis;
-use convert::{diagnostic, offset, range};
+use crate::analysis::check::compatible_fixes;
+use convert::{diagnostic, offset, range, workspace_edit};
 use serde_json::{Value, json};
 use state::{ClientSupport, State};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,6 +17,9 @@ use std::sync::Arc;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+/// `meshls.applyFixes [uri]`: applies every safe fix of a document through `workspace/applyEdit`.
+const APPLY_FIXES: &str = "meshls.applyFixes";
 
 /// Files are indexed in chunks of this many, with a progress report after each.
 const INDEX_CHUNK: usize = 1000;
@@ -167,6 +171,24 @@ impl Backend {
         guard("meshls/debug/panic", || -> Option<String> { panic!("requested by meshls/debug/panic") })
     }
 
+    /// The current diagnostics of an open document, with its path.
+    fn current_diagnostics(&self, uri: &Uri) -> Option<(PathBuf, String, Vec<crate::syntax::Diagnostic>)> {
+        let path = path_of(uri)?;
+        let text = self.state.documents.get(&path)?.text();
+        Some((path.clone(), text, self.state.diagnostics(&path)?))
+    }
+
+    /// A fix as a WorkspaceEdit.
+    fn fix_edit(&self, path: &Path, fixes: &[&crate::syntax::Fix]) -> Option<WorkspaceEdit> {
+        let edits: Vec<(PathBuf, crate::syntax::Span, String)> = fixes
+            .iter()
+            .flat_map(|fix| fix.edits.iter())
+            .map(|e| (e.path.clone().unwrap_or_else(|| path.to_path_buf()), e.span, e.new_text.clone()))
+            .collect();
+        let snippet = fixes.iter().any(|f| f.snippet);
+        workspace_edit(&edits, snippet, |p| self.state.text(p), self.state.encoding())
+    }
+
     /// An open document parsed with its project; requests for closed files answer empty.
     fn parsed(&self, uri: &Uri) -> Option<(Arc<crate::project::Project>, String, analysis::ParsedFile)> {
         let path = path_of(uri)?;
@@ -221,6 +243,14 @@ impl LanguageServer for Backend {
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
+                    ..Default::default()
+                })),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![APPLY_FIXES.to_string()],
+                    ..Default::default()
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -323,6 +353,68 @@ impl LanguageServer for Backend {
                 range: Some(range(&text, &crate::syntax::line_index::LineIndex::new(&text), encoding, found.span)),
             })
         })
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let encoding = self.state.encoding();
+        guard("codeAction", || {
+            let (path, text, diagnostics) = self.current_diagnostics(&params.text_document.uri)?;
+            let index = crate::syntax::line_index::LineIndex::new(&text);
+            let wanted = (offset(&text, params.range.start, encoding), offset(&text, params.range.end, encoding));
+            let mut actions = Vec::new();
+            for d in &diagnostics {
+                let Some(fix) = &d.fix else { continue };
+                let touches = (d.span.start as usize) <= wanted.1 && wanted.0 <= (d.span.end as usize);
+                if !touches {
+                    continue;
+                }
+                let Some(edit) = self.fix_edit(&path, &[fix]) else { continue };
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![diagnostic(&text, &index, encoding, d)]),
+                    edit: Some(edit),
+                    is_preferred: Some(fix.safe),
+                    ..Default::default()
+                }));
+            }
+            if diagnostics.iter().any(|d| d.fix.as_ref().is_some_and(|f| f.safe && !f.snippet)) {
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: "Apply every safe meshls fix in this file".to_string(),
+                    kind: Some(CodeActionKind::SOURCE_FIX_ALL),
+                    command: Some(Command {
+                        title: "Apply every safe meshls fix".to_string(),
+                        command: APPLY_FIXES.to_string(),
+                        arguments: Some(vec![serde_json::to_value(&params.text_document.uri).unwrap_or_default()]),
+                    }),
+                    ..Default::default()
+                }));
+            }
+            (!actions.is_empty()).then_some(actions)
+        })
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command != APPLY_FIXES {
+            return Err(Error::invalid_params(format!("unknown command {}", params.command)));
+        }
+        let uri: Option<Uri> = params.arguments.first().and_then(|a| serde_json::from_value(a.clone()).ok());
+        let Some(uri) = uri else { return Err(Error::invalid_params("meshls.applyFixes takes a document URI")) };
+        let edit = guard("applyFixes", || {
+            let (path, _, diagnostics) = self.current_diagnostics(&uri)?;
+            let chosen: Vec<&crate::syntax::Fix> =
+                compatible_fixes(diagnostics.iter().filter_map(|d| Some((path.as_path(), d.fix.as_deref()?))))
+                    .into_iter()
+                    .map(|(_, fix)| fix)
+                    .collect();
+            (!chosen.is_empty()).then(|| self.fix_edit(&path, &chosen)).flatten()
+        })?;
+        if let Some(edit) = edit
+            && let Err(error) = self.client.apply_edit(edit).await
+        {
+            tracing::warn!("workspace/applyEdit failed: {error}");
+        }
+        Ok(None)
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
