@@ -79,9 +79,10 @@ pub fn fixed_texts(found: &[(PathBuf, Diagnostic)]) -> (BTreeMap<PathBuf, String
     let mut texts = BTreeMap::new();
     for (path, mut edits) in per_file {
         let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-        // Back to front, so earlier spans stay valid.
-        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
-        for (span, new_text) in edits {
+        // Back to front, so earlier spans stay valid; insertions at one point keep their order.
+        let mut edits: Vec<(usize, (Span, String))> = edits.drain(..).enumerate().collect();
+        edits.sort_by_key(|(i, (span, _))| (std::cmp::Reverse(span.start), std::cmp::Reverse(*i)));
+        for (_, (span, new_text)) in edits {
             let fits = span.end as usize <= text.len()
                 && text.is_char_boundary(span.start as usize)
                 && text.is_char_boundary(span.end as usize);
@@ -94,7 +95,8 @@ pub fn fixed_texts(found: &[(PathBuf, Diagnostic)]) -> (BTreeMap<PathBuf, String
     (texts, chosen.len())
 }
 
-/// Two spans overlap, or insert at the same point (their order would be ambiguous).
+/// Two spans overlap, or one inserts where the other replaces (the order would be ambiguous).
+/// Insertions at one point do not clash: they are applied in the order of their diagnostics.
 fn overlap(a: Span, b: Span) -> bool {
-    a.start < b.end && b.start < a.end || a.start == b.start
+    (a.start < b.end && b.start < a.end) || (a.start == b.start && !(a.is_empty() && b.is_empty()))
 }

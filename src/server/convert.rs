@@ -53,7 +53,9 @@ pub fn workspace_edit(
         let text = match text_of(path) {
             Some(text) => text,
             None => {
-                created.push(path.as_path());
+                if !created.contains(&path.as_path()) {
+                    created.push(path.as_path());
+                }
                 String::new()
             }
         };
