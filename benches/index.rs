@@ -19,10 +19,15 @@ struct Budget {
     index_wall: Duration,
     index_rss_mb: f64,
     replace_p99: Duration,
+    check_wall: Duration,
 }
 
-const BUDGET: Budget =
-    Budget { index_wall: Duration::from_millis(1000), index_rss_mb: 200.0, replace_p99: Duration::from_millis(1) };
+const BUDGET: Budget = Budget {
+    index_wall: Duration::from_millis(1000),
+    index_rss_mb: 200.0,
+    replace_p99: Duration::from_millis(1),
+    check_wall: Duration::from_millis(2000),
+};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -45,7 +50,7 @@ fn main() {
         root.display()
     );
 
-    let (walls, rss_mb) = index_process(&root, if bench { 5 } else { 1 });
+    let (walls, rss_mb) = run_meshls(&root, "index", if bench { 5 } else { 1 });
     let median = walls[walls.len() / 2];
     println!(
         "meshls index --format json: median {:.1} ms, min {:.1} ms over {} runs; peak RSS {:.1} MB",
@@ -54,6 +59,10 @@ fn main() {
         walls.len(),
         rss_mb
     );
+
+    let (checks, _) = run_meshls(&root, "check", if bench { 5 } else { 1 });
+    let check_median = checks[checks.len() / 2];
+    println!("meshls check --format json: median {:.1} ms, min {:.1} ms over {} runs", ms(check_median), ms(checks[0]), checks.len());
 
     let replace = replace_one_file(&root, &generated, if bench { 2000 } else { 50 });
     println!(
@@ -69,6 +78,7 @@ fn main() {
             ("index wall (median) <= 1.0 s", median <= BUDGET.index_wall),
             ("index peak RSS <= 200 MB", rss_mb <= BUDGET.index_rss_mb),
             ("replace one file p99 < 1 ms", replace[replace.len() * 99 / 100] < BUDGET.replace_p99),
+            ("check wall (median) <= 2.0 s", check_median <= BUDGET.check_wall),
         ];
         for (name, ok) in checks {
             println!("{} {name}", if ok { "PASS" } else { "FAIL" });
@@ -80,19 +90,21 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// Runs `meshls index --format json` `runs` times; sorted wall times and the peak RSS in MB.
-fn index_process(root: &Path, runs: usize) -> (Vec<Duration>, f64) {
+/// Runs `meshls <command> --format json` `runs` times; sorted wall times and the peak RSS in MB
+/// of any child so far.
+fn run_meshls(root: &Path, command: &str, runs: usize) -> (Vec<Duration>, f64) {
     let mut walls = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_meshls"))
-            .args(["index", "--format", "json"])
+            .args([command, "--format", "json"])
             .arg(root)
             .stdout(Stdio::null())
             .status()
             .expect("run meshls index");
         walls.push(started.elapsed());
-        assert!(status.success(), "meshls index failed");
+        // `check` exits 1 when it reports errors; only a crash is a failure here.
+        assert!(status.code().is_some_and(|c| c <= 1), "meshls {command} failed: {status}");
     }
     walls.sort();
     (walls, children_peak_rss_mb())
