@@ -8,7 +8,7 @@ use crate::syntax::{Diagnostic, Span};
 use dashmap::DashMap;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 /// Folders never searched for projects or project files.
@@ -39,6 +39,8 @@ pub struct Project {
     next_id: AtomicU32,
     graph: RwLock<ModelGraph>,
     revision: AtomicU64,
+    /// Whether every file has been read once (until then the graph is partial).
+    indexed: AtomicBool,
 }
 
 /// Every project found under some folders.
@@ -199,6 +201,7 @@ impl Project {
     pub fn load(root: &Path, all_roots: &[PathBuf]) -> Project {
         let (project, files) = Project::open(root, all_roots);
         project.load_files(&files);
+        project.set_indexed();
         project
     }
 
@@ -245,6 +248,7 @@ impl Project {
             next_id: AtomicU32::new(0),
             graph: RwLock::new(ModelGraph::new()),
             revision: AtomicU64::new(0),
+            indexed: AtomicBool::new(false),
         };
         (project, paths)
     }
@@ -267,6 +271,16 @@ impl Project {
             graph.replace_file(id, &old.as_deref().map(edges).unwrap_or_default(), &new_edges);
         }
         self.revision.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Marks the project as fully read: answers that need the whole graph are now reliable.
+    pub fn set_indexed(&self) {
+        self.indexed.store(true, Ordering::Release);
+    }
+
+    /// Whether every file has been read once.
+    pub fn is_indexed(&self) -> bool {
+        self.indexed.load(Ordering::Acquire)
     }
 
     fn id_of(&self, path: &Path) -> FileId {

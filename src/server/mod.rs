@@ -132,6 +132,7 @@ impl Backend {
                     ongoing.report_with_message(format!("{done}/{total} files"), percent).await;
                 }
             }
+            project.set_indexed();
         }
         // Open buffers win over what was read from disk.
         let open: Vec<(PathBuf, String)> = self.state.documents.iter().map(|d| (d.key().clone(), d.text())).collect();

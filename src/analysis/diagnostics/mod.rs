@@ -82,7 +82,10 @@ pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diag
     let cx = Context { project, file, text };
     let mut out = file.facts.diagnostics.clone();
     let ignored_by_model = model_ignored_rules(&cx);
-    for rule in RULES {
+    // Rules read the graph: while the project is still being indexed it is partial, and they
+    // would report models not read yet as missing.
+    let rules = if project.is_indexed() { RULES } else { &[] };
+    for rule in rules {
         let Some(severity) = level(project, rule, &ignored_by_model) else { continue };
         let start = out.len();
         (rule.check)(&cx, &mut out);
