@@ -76,7 +76,7 @@ pub fn model_card(project: &Project, model: &Model) -> String {
         }
     }
     let graph = project.graph();
-    let (upstream, downstream) = (graph.upstream(&model.name).len(), graph.downstream(&model.name).len());
+    let (upstream, downstream) = (graph.upstream_count(&model.name), graph.downstream_count(&model.name));
     let direct = |names: Vec<ModelName>| names.len();
     let _ = write!(
         out,

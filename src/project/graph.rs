@@ -144,6 +144,36 @@ impl ModelGraph {
         out
     }
 
+    /// How many models are reachable from `name` in `direction`, without listing them: a walk
+    /// over node indices with a visited table (hover shows counts for models with thousands of
+    /// dependents).
+    fn reachable_count(&self, name: &ModelName, direction: Direction) -> usize {
+        let Some(&start) = self.nodes.get(name) else { return 0 };
+        let mut seen = vec![false; self.graph.node_bound()];
+        seen[start.index()] = true;
+        let mut stack = vec![start];
+        let mut count = 0;
+        while let Some(index) = stack.pop() {
+            for next in self.graph.neighbors_directed(index, direction) {
+                if !std::mem::replace(&mut seen[next.index()], true) {
+                    count += 1;
+                    stack.push(next);
+                }
+            }
+        }
+        count
+    }
+
+    /// How many models `name` depends on, transitively.
+    pub fn upstream_count(&self, name: &ModelName) -> usize {
+        self.reachable_count(name, Direction::Incoming)
+    }
+
+    /// How many models depend on `name`, transitively.
+    pub fn downstream_count(&self, name: &ModelName) -> usize {
+        self.reachable_count(name, Direction::Outgoing)
+    }
+
     /// Every model `name` depends on, transitively.
     pub fn upstream(&self, name: &ModelName) -> Vec<ModelName> {
         self.reachable(name, Direction::Incoming)
@@ -206,6 +236,7 @@ mod tests {
         graph.replace_file(3, &FileEdges::default(), &edges(&[("c", &["b", "raw.x"])]));
         assert_eq!(graph.downstream(&n("a")), vec![n("b"), n("c")]);
         assert_eq!(graph.upstream(&n("c")), vec![n("a"), n("b"), n("raw.x")]);
+        assert_eq!((graph.upstream_count(&n("c")), graph.downstream_count(&n("a"))), (3, 2));
         assert!(!graph.is_defined(&n("raw.x")));
         // c stops reading raw.x: its node goes away.
         graph.replace_file(3, &edges(&[("c", &["b", "raw.x"])]), &edges(&[("c", &["a"])]));

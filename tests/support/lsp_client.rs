@@ -416,6 +416,11 @@ impl LspClient {
         self.versions.get(uri).copied()
     }
 
+    /// The server process's id (for reading `/proc/<pid>/status`, profiling).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the server has written to stderr so far.
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()

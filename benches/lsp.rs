@@ -1,0 +1,440 @@
+//! The language-server benchmark: `cargo bench --bench lsp` (10,000 models; `-- --models N` for
+//! another size). Under `cargo test` it runs once on a small project as a smoke test.
+//!
+//! It drives the real binary (`meshls serve`, release build under `cargo bench`) over stdio with
+//! the strict e2e client, as an editor would, on a generated, realistic project, and measures:
+//! - start-up: `initialize` sent → the first `textDocument/publishDiagnostics` of a model file
+//!   opened right after `initialized`, and → the first publish that is right (the file is opened
+//!   with a reference to a missing table: right is that table flagged `unregistered-table`, and no
+//!   other table flagged, as a graph read only in part would);
+//! - `didChange` → `publishDiagnostics` of the edited file: the hub model (thousands of models
+//!   downstream) is open with a few of its direct consumers, and each edit adds or removes a CTE
+//!   that reads a missing table, so every edit changes the file's diagnostics and must be
+//!   published; timed from sending the change to receiving the publish of that version;
+//! - `textDocument/hover` on a model reference in an open consumer of the hub (the hub's own
+//!   `FROM` reference, whose card counts its whole downstream, and the primary upstream's);
+//! - the server's peak resident memory (`VmHWM` of `/proc/<pid>/status`, just before shutdown).
+//!
+//! The machine's load average and, per phase, the server's CPU time and the time its threads
+//! waited for a CPU (`/proc/<pid>/task/*/schedstat`) are printed too: on a busy machine the
+//! latencies grow by the waiting, not by the server's own work.
+//!
+//! Every message the server sends is accounted for (progress, server requests, publishes), or the
+//! client fails the run. Figures are printed; `docs/performance.md` records them and how to rerun.
+
+#[path = "../tests/support/lsp_client.rs"]
+mod lsp_client;
+#[path = "support/project_gen.rs"]
+mod project_gen;
+
+use lsp_client::{ClientOptions, LspClient, file_uri, position, range};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const PUBLISH: &str = "textDocument/publishDiagnostics";
+/// Generous: the smoke run uses the debug binary.
+const WAIT: Duration = Duration::from_secs(120);
+/// How many direct consumers of the hub are open besides the hub.
+const CONSUMERS: usize = 4;
+/// The missing table the edits reference.
+const MISSING: &str = "bench_missing.no_such_table";
+/// A CTE inserted right after the hub's `WITH `: it reads a table nothing defines.
+const PROBE: &str = "benchmark_probe AS (\n  SELECT 1 AS probe FROM bench_missing.no_such_table\n),\n";
+
+struct Budget {
+    first_diagnostics: Duration,
+    change_p99: Duration,
+    hover_p99: Duration,
+    peak_mb: f64,
+}
+
+const BUDGET: Budget = Budget {
+    first_diagnostics: Duration::from_millis(1500),
+    change_p99: Duration::from_millis(20),
+    hover_p99: Duration::from_millis(5),
+    peak_mb: 250.0,
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let bench = args.iter().any(|a| a == "--bench");
+    let models = args
+        .iter()
+        .position(|a| a == "--models")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(if bench { 10_000 } else { 300 });
+    let (edits, hovers) = if bench { (300, 500) } else { (40, 50) };
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-project-{models}"));
+    let started = Instant::now();
+    let generated =
+        project_gen::generate(&root, &project_gen::GenOptions { models, seed: 42 }).expect("generate the project");
+    println!(
+        "generated {} models ({} files) in {:.2?} at {}; hub {} with {} downstream models",
+        generated.models.len(),
+        generated.files.len(),
+        started.elapsed(),
+        root.display(),
+        generated.hub,
+        generated.hub_downstream
+    );
+    let setup = Setup::new(&generated);
+    // Other work on the machine skews every figure below: say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    println!(
+        "open: {} (+ probe CTE) and {} direct consumers: {}",
+        rel(&root, &setup.hub),
+        setup.consumers.len(),
+        setup.consumers.iter().map(|p| rel(&root, p)).collect::<Vec<_>>().join(", ")
+    );
+
+    // 1. Start-up.
+    let options = ClientOptions { work_done_progress: true, dynamic_watched_files: true, ..ClientOptions::default() };
+    let mut client = LspClient::start(Path::new(env!("CARGO_BIN_EXE_meshls")), &["serve"], options);
+    let pid = client.pid();
+    let startup = start_up(&mut client, &setup);
+    let startup_usage = Usage::of(pid);
+    println!(
+        "initialize → first publishDiagnostics of the opened hub: {:.1} ms ({} diagnostics)",
+        ms(startup.publishes[0].0),
+        startup.publishes[0].1
+    );
+    for (at, count, right) in &startup.publishes[1..] {
+        println!("  then a publish at {:.1} ms ({count} diagnostics{})", ms(*at), if *right { ", right" } else { "" });
+    }
+    println!(
+        "initialize → first right publishDiagnostics (after indexing): {:.1} ms; progress end seen at {:.1} ms; \
+         by then the server used {:.0} ms of CPU and its threads waited {:.0} ms for one; server log: {}",
+        ms(startup.right),
+        ms(startup.progress_end),
+        ms(startup_usage.cpu),
+        ms(startup_usage.wait),
+        startup.server_index_log.as_deref().unwrap_or("(no `indexed` line)")
+    );
+
+    // 2. didChange → publishDiagnostics.
+    let before = Usage::of(pid);
+    let change = change_latencies(&mut client, &setup, edits);
+    let used = Usage::of(pid).since(&before);
+    println!(
+        "didChange → publishDiagnostics of the hub: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} edits \
+         (per edit: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
+        ms(pct(&change, 50)),
+        ms(pct(&change, 99)),
+        ms(change[change.len() - 1]),
+        change.len(),
+        ms(used.cpu) / edits as f64,
+        ms(used.wait) / edits as f64
+    );
+
+    // 3. Hover.
+    let consumer_uri = file_uri(&setup.consumers[0]);
+    let before = Usage::of(pid);
+    let hover_hub = hover_latencies(&mut client, &consumer_uri, setup.hover_hub, &generated.hub, hovers);
+    let used = Usage::of(pid).since(&before);
+    println!(
+        "hover on `FROM {}` in {}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} requests \
+         (per request: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
+        generated.hub,
+        rel(&root, &setup.consumers[0]),
+        ms(pct(&hover_hub, 50)),
+        ms(pct(&hover_hub, 99)),
+        ms(hover_hub[hover_hub.len() - 1]),
+        hover_hub.len(),
+        ms(used.cpu) / hovers as f64,
+        ms(used.wait) / hovers as f64
+    );
+    let (upstream, at) = &setup.hover_upstream;
+    let before = Usage::of(pid);
+    let hover_up = hover_latencies(&mut client, &consumer_uri, *at, upstream, hovers);
+    let used = Usage::of(pid).since(&before);
+    println!(
+        "hover on `FROM {upstream}` (primary upstream) there: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} \
+         requests (per request: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
+        ms(pct(&hover_up, 50)),
+        ms(pct(&hover_up, 99)),
+        ms(hover_up[hover_up.len() - 1]),
+        hover_up.len(),
+        ms(used.cpu) / hovers as f64,
+        ms(used.wait) / hovers as f64
+    );
+
+    // 4. Peak memory, then a clean shutdown (fails on any message left unaccounted for).
+    let (hwm_mb, rss_mb) = memory_mb(pid);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    println!("server memory before shutdown: peak (VmHWM) {hwm_mb:.1} MB, resident (VmRSS) {rss_mb:.1} MB");
+    client.shutdown();
+
+    if bench && models == 10_000 {
+        let checks = [
+            ("initialize → first publishDiagnostics <= 1.5 s", startup.publishes[0].0 <= BUDGET.first_diagnostics),
+            ("initialize → first right publishDiagnostics <= 1.5 s", startup.right <= BUDGET.first_diagnostics),
+            ("didChange → publishDiagnostics p99 <= 20 ms", pct(&change, 99) <= BUDGET.change_p99),
+            ("hover on a FROM reference (the hub) p99 <= 5 ms", pct(&hover_hub, 99) <= BUDGET.hover_p99),
+            ("hover on a FROM reference (primary upstream) p99 <= 5 ms", pct(&hover_up, 99) <= BUDGET.hover_p99),
+            ("server peak memory <= 250 MB", hwm_mb <= BUDGET.peak_mb),
+        ];
+        for (name, ok) in checks {
+            println!("{} {name}", if ok { "PASS" } else { "FAIL" });
+        }
+    }
+}
+
+/// The files the benchmark opens and the positions it hovers.
+struct Setup {
+    root: PathBuf,
+    hub: PathBuf,
+    /// The hub's text with [`PROBE`] inserted: what it is opened with.
+    hub_probed: String,
+    /// Where [`PROBE`] goes: right after `WITH ` (line, UTF-16 column; the files are ASCII).
+    probe_at: (u32, u32),
+    /// Models that read the hub directly, in a `FROM` or `JOIN`.
+    consumers: Vec<PathBuf>,
+    /// Inside `customers.int_customer_profiles` of the first consumer's `FROM <hub>`.
+    hover_hub: (u32, u32),
+    /// The first consumer's first `FROM` reference to another model (its primary upstream).
+    hover_upstream: (String, (u32, u32)),
+}
+
+impl Setup {
+    fn new(generated: &project_gen::GeneratedProject) -> Setup {
+        let sql: Vec<(&PathBuf, String)> = generated
+            .files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "sql") && p.starts_with(generated.root.join("models")))
+            .map(|p| (p, std::fs::read_to_string(p).expect("read a generated model")))
+            .collect();
+        let hub = &generated.hub;
+        let (hub_path, hub_text) =
+            sql.iter().find(|(_, text)| text.contains(&format!("\n  name {hub},\n"))).expect("the hub's file");
+        let with = line_col(hub_text, "\nWITH ").expect("the hub's query starts with WITH");
+        let probe_at = (with.0 + 1, 5);
+        let offset = hub_text.find("\nWITH ").unwrap() + "\nWITH ".len();
+        let hub_probed = format!("{}{PROBE}{}", &hub_text[..offset], &hub_text[offset..]);
+
+        let reads_hub = |text: &str| text.contains(&format!("FROM {hub} ")) || text.contains(&format!("JOIN {hub} "));
+        let consumers: Vec<&(&PathBuf, String)> =
+            sql.iter().filter(|(p, text)| *p != *hub_path && reads_hub(text)).take(CONSUMERS).collect();
+        let first = consumers
+            .iter()
+            .find(|(_, text)| text.contains(&format!("FROM {hub} ")))
+            .expect("a consumer with `FROM <hub>`");
+        let (line, col) = line_col(&first.1, &format!("FROM {hub} ")).unwrap();
+        let hover_hub = (line, col + "FROM ".len() as u32 + 3);
+        // The first FROM of the query (after the MODEL block) that names another model.
+        let query_start = first.1.find(");\n").expect("end of the MODEL block");
+        let upstream = first.1[query_start..]
+            .match_indices("FROM ")
+            .map(|(i, _)| {
+                let name: String =
+                    first.1[query_start + i + 5..].chars().take_while(|c| !c.is_whitespace() && *c != ')').collect();
+                (query_start + i, name)
+            })
+            .find(|(_, name)| name.contains('.') && name != hub)
+            .expect("a FROM reference to another model");
+        let before = &first.1[..upstream.0];
+        let (line, col) =
+            (before.matches('\n').count() as u32, (upstream.0 - before.rfind('\n').map_or(0, |i| i + 1)) as u32);
+        let hover_upstream = (upstream.1, (line, col + "FROM ".len() as u32 + 3));
+        // The first consumer goes first: it is the one hovered.
+        let mut ordered: Vec<PathBuf> = vec![first.0.clone()];
+        ordered.extend(consumers.iter().map(|(p, _)| (*p).clone()).filter(|p| p != first.0));
+        Setup {
+            root: generated.root.clone(),
+            hub: hub_path.to_path_buf(),
+            hub_probed,
+            probe_at,
+            consumers: ordered,
+            hover_hub,
+            hover_upstream,
+        }
+    }
+}
+
+struct StartUp {
+    /// Every publish for the hub up to the first right one: time since `initialize` was sent,
+    /// number of diagnostics, whether it is the right answer.
+    publishes: Vec<(Duration, usize, bool)>,
+    right: Duration,
+    progress_end: Duration,
+    server_index_log: Option<String>,
+}
+
+/// Whether the hub's diagnostics are right with the probe in: the probe's missing table is
+/// flagged and no other table is (a graph read only in part would flag the models not read yet).
+/// Other rules' diagnostics may come and go with the project's rules; the edits check they stay put.
+fn probe_right(diagnostics: &[Value]) -> bool {
+    let unregistered: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == "unregistered-table").collect();
+    unregistered.len() == 1 && unregistered[0]["message"].as_str().is_some_and(|m| m.contains(MISSING))
+}
+
+fn diagnostics_of(params: &Value) -> Vec<Value> {
+    params["diagnostics"].as_array().cloned().expect("publishDiagnostics with a diagnostics array")
+}
+
+/// `initialize`, `initialized`, then at once `didOpen` of the hub (with the probe) and its
+/// consumers; waits for the hub's diagnostics to be right and accounts for the start-up messages.
+fn start_up(client: &mut LspClient, setup: &Setup) -> StartUp {
+    let hub_uri = file_uri(&setup.hub);
+    let started = Instant::now();
+    client.initialize(&[setup.root.as_path()]);
+    client.open(&hub_uri, "sql", &setup.hub_probed);
+    for consumer in &setup.consumers {
+        client.open(&file_uri(consumer), "sql", &std::fs::read_to_string(consumer).expect("read a consumer"));
+    }
+    let mut publishes = Vec::new();
+    let right = loop {
+        let params = client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str());
+        let at = started.elapsed();
+        let diagnostics = diagnostics_of(&params);
+        let right = probe_right(&diagnostics);
+        publishes.push((at, diagnostics.len(), right));
+        if right {
+            break at;
+        }
+    };
+    client.expect_notification("$/progress", WAIT, |p| p["value"]["kind"] == "end");
+    let progress_end = started.elapsed();
+    let progress = client.take_notifications("$/progress");
+    assert!(progress.iter().all(|p| p["value"]["kind"] != "end"), "one progress end only");
+    assert_eq!(client.server_requests("window/workDoneProgress/create").len(), 1);
+    let registrations = client.server_requests("client/registerCapability");
+    assert_eq!(registrations.len(), 1, "one registration (file watchers)");
+    // Whatever else was published at start-up: the consumers' (at didOpen and, if changed, after
+    // indexing) and possibly the hub's again after indexing (then unchanged, so right).
+    for params in client.take_notifications(PUBLISH) {
+        let uri = params["uri"].as_str().unwrap_or_default();
+        if uri == hub_uri {
+            assert!(probe_right(&diagnostics_of(&params)), "a later start-up publish of the hub is right too");
+        } else {
+            assert!(setup.consumers.iter().any(|c| file_uri(c) == uri), "a publish for a file not open: {uri}");
+        }
+    }
+    for method in ["window/logMessage", "window/showMessage"] {
+        let messages = client.take_notifications(method);
+        if !messages.is_empty() {
+            println!("{} {method} at start-up: {:?}", messages.len(), messages);
+        }
+    }
+    let server_index_log = client.stderr().lines().find(|l| l.contains("indexed ")).map(str::to_string);
+    StartUp { publishes, right, progress_end, server_index_log }
+}
+
+/// Alternately removes and re-inserts the probe CTE of the open hub, `edits` times; after each
+/// edit waits for the hub's publish of that version. Sorted latencies.
+fn change_latencies(client: &mut LspClient, setup: &Setup, edits: usize) -> Vec<Duration> {
+    let hub_uri = file_uri(&setup.hub);
+    let (line, col) = setup.probe_at;
+    let mut probed = true;
+    let (mut with, mut without): (Option<Vec<Value>>, Option<Vec<Value>>) = (None, None);
+    let mut latencies = Vec::with_capacity(edits);
+    for _ in 0..edits {
+        let change = if probed {
+            json!([{ "range": range(line, col, line + 3, 0), "text": "" }])
+        } else {
+            json!([{ "range": range(line, col, line, col), "text": PROBE }])
+        };
+        probed = !probed;
+        let version = client.version(&hub_uri).expect("the hub is open") + 1;
+        let started = Instant::now();
+        client.change(&hub_uri, change);
+        let params =
+            client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str() && p["version"] == version);
+        latencies.push(started.elapsed());
+        let diagnostics = diagnostics_of(&params);
+        if probed {
+            assert!(probe_right(&diagnostics), "with the probe: its warning, got {diagnostics:?}");
+            assert_eq!(with.get_or_insert_with(|| diagnostics.clone()), &diagnostics, "same diagnostics each time");
+        } else {
+            assert!(!diagnostics.iter().any(|d| d["message"].as_str().is_some_and(|m| m.contains(MISSING))));
+            assert_eq!(without.get_or_insert_with(|| diagnostics.clone()), &diagnostics, "same diagnostics each time");
+        }
+    }
+    // The consumers' diagnostics do not change with these edits: nothing else may be published.
+    let extra = client.take_notifications(PUBLISH);
+    assert!(extra.is_empty(), "unexpected publishes during the edits: {extra:?}");
+    latencies.sort();
+    latencies
+}
+
+/// `requests` hovers at `at` in `uri`, one after another; each must show `name`'s card. Sorted.
+fn hover_latencies(client: &mut LspClient, uri: &str, at: (u32, u32), name: &str, requests: usize) -> Vec<Duration> {
+    let params = json!({ "textDocument": { "uri": uri }, "position": position(at.0, at.1) });
+    let mut latencies = Vec::with_capacity(requests);
+    for i in 0..requests {
+        let started = Instant::now();
+        let result = client.request("textDocument/hover", params.clone()).expect("hover succeeds");
+        latencies.push(started.elapsed());
+        if i == 0 {
+            let markdown = result["contents"]["value"].as_str().unwrap_or_default();
+            assert!(markdown.contains(&format!("`{name}`")), "hover on {name} shows its card, got {result}");
+        }
+    }
+    latencies.sort();
+    latencies
+}
+
+/// `VmHWM` and `VmRSS` of a process, in MB.
+fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// What the server process has used so far: CPU time (user + system, all its threads, exited
+/// ones included; 1/CLK_TCK resolution) and the time its live threads spent runnable, waiting
+/// for a CPU (scheduler statistics): the share of a latency that other load on the machine adds.
+struct Usage {
+    cpu: Duration,
+    wait: Duration,
+}
+
+impl Usage {
+    fn of(pid: u32) -> Usage {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The fields after the command name (which may hold spaces): state first, utime 12th.
+        let fields: Vec<&str> = stat.rsplit_once(')').map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+        let ticks: u64 = fields.get(11..13).map_or(0, |f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum());
+        // SAFETY: sysconf only reads a configuration value.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let wait_ns: u64 = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten()
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
+            .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum();
+        Usage { cpu: Duration::from_secs_f64(ticks as f64 / per_second), wait: Duration::from_nanos(wait_ns) }
+    }
+
+    fn since(&self, before: &Usage) -> Usage {
+        Usage { cpu: self.cpu.saturating_sub(before.cpu), wait: self.wait.saturating_sub(before.wait) }
+    }
+}
+
+/// The zero-based line and column of the first `needle` in ASCII `text`.
+fn line_col(text: &str, needle: &str) -> Option<(u32, u32)> {
+    let at = text.find(needle)?;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    Some((text[..at].matches('\n').count() as u32, (at - line_start) as u32))
+}
+
+fn pct(sorted: &[Duration], p: usize) -> Duration {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn rel(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
