@@ -6,7 +6,7 @@ use super::names::ModelName;
 use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::visit::{EdgeRef, NodeIndexable};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Identifies one file of a workspace.
