@@ -85,6 +85,20 @@ impl NameContext {
     /// The canonical model name for `parts` written in `dialect`; None for an empty name.
     pub fn normalize(&self, parts: &[NamePart], dialect: Option<&str>) -> Option<ModelName> {
         let strategy = normalization(dialect);
+        // BigQuery reads `` `project.dataset.table` `` as three parts.
+        let split: Vec<NamePart>;
+        let parts = if strategy == Normalization::BigQuery && parts.iter().any(|p| p.quoted && p.text.contains('.')) {
+            split = parts
+                .iter()
+                .flat_map(|p| {
+                    let pieces: Vec<&str> = if p.quoted { p.text.split('.').collect() } else { vec![p.text.as_str()] };
+                    pieces.into_iter().map(move |t| NamePart { text: t.to_string(), quoted: p.quoted, span: p.span })
+                })
+                .collect();
+            &split[..]
+        } else {
+            parts
+        };
         let in_table = parts.len() > 1;
         let mut normalized: Vec<String> =
             parts.iter().map(|p| normalize_ident(&p.text, p.quoted, strategy, in_table)).collect();
@@ -174,5 +188,6 @@ mod tests {
         assert_eq!(norm("other.sushi.orders", "duckdb", Some("memory")), "other.sushi.orders");
         assert_eq!(norm("MEMORY.sushi.orders", "snowflake", Some("memory")), "SUSHI.ORDERS");
         assert_eq!(norm("s.\"a b\"", "postgres", None), "s.\"a b\"");
+        assert_eq!(norm("`my-proj.Sales.Orders`", "bigquery", None), "\"my-proj\".Sales.Orders");
     }
 }

@@ -4,12 +4,15 @@
 pub mod audit;
 pub mod block;
 pub mod config;
+pub mod cron;
+pub mod date;
 pub mod external;
 pub mod lexer;
 pub mod line_index;
 pub mod model_file;
 pub mod python;
 pub mod seed;
+pub mod select;
 pub mod span;
 pub mod sql;
 pub mod sqlmesh;

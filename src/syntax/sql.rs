@@ -8,6 +8,7 @@
 use super::block::{NamePart, unquote_ident};
 use super::lexer::{Token, TokenKind};
 use super::line_index::{Encoding, LineCol, LineIndex};
+use super::select::{SelectFacts, selects};
 use super::span::{Diagnostic, Span, Spanned};
 use super::sqlmesh::ParserDialect;
 use serde::Serialize;
@@ -40,7 +41,7 @@ pub struct Masked {
 }
 
 /// Macros that stand for a whole clause: masked as their keyword so the query still parses.
-const CLAUSE_MACROS: &[(&str, &str)] =
+pub(super) const CLAUSE_MACROS: &[(&str, &str)] =
     &[("where", "WHERE"), ("group_by", "GROUP BY"), ("having", "HAVING"), ("order_by", "ORDER BY"), ("limit", "LIMIT")];
 
 /// Masks the macros and Jinja of `text` within `region` (other bytes are copied unchanged).
@@ -176,6 +177,9 @@ pub struct QueryFacts {
     /// The output columns of the outermost SELECT (the first branch of a set operation);
     /// empty when only the token pass could read the query.
     pub projections: Vec<Projection>,
+    /// Every SELECT of the query with the conditions that filter it; empty when only the
+    /// token pass could read the query.
+    pub selects: Vec<SelectFacts>,
     /// Whether sqlparser read the statement (false: the token pass alone produced the facts).
     pub parsed: bool,
 }
@@ -211,12 +215,15 @@ pub fn query_facts(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> QueryFacts {
     let sql = span.text(masked);
+    if longest_operator_run(original, tokens) > MAX_OPERATOR_RUN {
+        return scan(original, tokens);
+    }
     let dialect = parser_dialect(dialect);
     let parsed =
         Parser::new(dialect.as_ref()).with_recursion_limit(64).try_with_sql(sql).and_then(|mut p| p.parse_statements());
     match parsed {
         Ok(statements) if !statements.is_empty() => {
-            let locate = Locator { index: LineIndex::new(sql), sql, base: span.start as usize };
+            let locate = Locator::new(sql, span.start as usize);
             facts_from_ast(original, &statements, &locate, tokens)
         }
         Ok(_) => QueryFacts::default(),
@@ -225,6 +232,50 @@ pub fn query_facts(
             scan(original, tokens)
         }
     }
+}
+
+/// Operators in a row beyond which a statement is left to the token pass. sqlparser's tree
+/// for `a + b + ...` or `SELECT 1 UNION SELECT 2 ...` nests one level per operator, and
+/// visiting and dropping it recurse as deep: about 16,000 overflowed a 2 MB thread stack in a
+/// debug build, aborting the process. sqlparser's recursion limit does not count these.
+const MAX_OPERATOR_RUN: usize = 4_000;
+
+/// The longest run of binary operators in one expression of the statement (a cheap upper
+/// bound: operators separated only by names and literals count as one run), or of set
+/// operations in one query.
+fn longest_operator_run(text: &str, tokens: &[Token]) -> usize {
+    // Per open parenthesis: (operators in the current expression, set operations).
+    let mut runs = vec![(0usize, 0usize)];
+    let mut longest = 0;
+    for token in tokens {
+        match token.kind {
+            TokenKind::LParen | TokenKind::LBracket => runs.push((0, 0)),
+            TokenKind::RParen | TokenKind::RBracket if runs.len() > 1 => {
+                runs.pop();
+            }
+            _ => {}
+        }
+        let Some(run) = runs.last_mut() else { break };
+        match token.kind {
+            TokenKind::Comma | TokenKind::Semicolon => run.0 = 0,
+            TokenKind::Op => run.0 += 1,
+            TokenKind::Ident => {
+                let word = token.text(text).to_ascii_lowercase();
+                match word.as_str() {
+                    "and" | "or" => run.0 += 1,
+                    "union" | "intersect" | "except" | "minus" => run.1 += 1,
+                    // Each CASE branch, each clause starts a new expression.
+                    "when" | "then" | "else" | "select" | "from" | "where" | "on" | "having" | "by" => run.0 = 0,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        if let Some(&(ops, sets)) = runs.last() {
+            longest = longest.max(ops).max(sets);
+        }
+    }
+    longest
 }
 
 /// A sqlparser error as a diagnostic at the location it names (else on the whole statement).
@@ -258,21 +309,50 @@ fn parse_error(error: &ParserError, sql: &str, span: Span) -> Diagnostic {
     }
 }
 
-/// Converts sqlparser locations in `sql` to byte offsets of the file.
-struct Locator<'a> {
-    index: LineIndex,
+/// Converts sqlparser locations (line and column in chars) in `sql` to byte offsets of the
+/// file, in constant time: a query on one long line has thousands of locations, and counting
+/// chars from the line's start for each made reading it quadratic.
+pub(super) struct Locator<'a> {
     sql: &'a str,
+    /// The byte offset of every char of the SQL, then the SQL's length.
+    chars: Vec<u32>,
+    /// For every line, the index in `chars` of its first char.
+    lines: Vec<u32>,
     base: usize,
 }
 
-impl Locator<'_> {
-    fn offset(&self, location: sqlparser::tokenizer::Location) -> usize {
-        let pos =
-            LineCol { line: location.line.saturating_sub(1) as u32, col: location.column.saturating_sub(1) as u32 };
-        self.base + self.index.offset(self.sql, pos, Encoding::Utf32)
+impl<'a> Locator<'a> {
+    fn new(sql: &'a str, base: usize) -> Locator<'a> {
+        let mut chars = Vec::with_capacity(sql.len() + 1);
+        let mut lines = vec![0];
+        for (i, c) in sql.char_indices() {
+            chars.push(i as u32);
+            if c == '\n' {
+                lines.push(chars.len() as u32);
+            }
+        }
+        chars.push(sql.len() as u32);
+        Locator { sql, chars, lines, base }
     }
 
-    fn span(&self, span: sqlparser::tokenizer::Span) -> Option<Span> {
+    /// As [`LineIndex::offset`]: a column past the end of its line clamps to the line's end
+    /// (before `\r\n`), a line past the end to the end of the SQL.
+    fn offset(&self, location: sqlparser::tokenizer::Location) -> usize {
+        let end_of_sql = self.chars.len() - 1;
+        let line = location.line.saturating_sub(1) as usize;
+        let Some(&first) = self.lines.get(line) else {
+            return self.base + self.chars[end_of_sql] as usize;
+        };
+        // The index of the line's `\n` (or the end of the SQL), then of a `\r` before it.
+        let mut end = self.lines.get(line + 1).map_or(end_of_sql, |&next| next as usize - 1);
+        if end > first as usize && self.sql.as_bytes()[self.chars[end - 1] as usize] == b'\r' {
+            end -= 1;
+        }
+        let index = (first as usize).saturating_add(location.column.saturating_sub(1) as usize).min(end);
+        self.base + self.chars[index] as usize
+    }
+
+    pub(super) fn span(&self, span: sqlparser::tokenizer::Span) -> Option<Span> {
         if span.start.line == 0 {
             return None;
         }
@@ -329,11 +409,13 @@ fn facts_from_ast(original: &str, statements: &[Statement], locate: &Locator, to
         .into_iter()
         .filter(|t| !(t.name.len() == 1 && cte_names.contains(&t.name[0].text.to_ascii_lowercase())))
         .collect();
-    let projections = match statements.first() {
-        Some(Statement::Query(query)) => projections(original, query, locate, tokens),
-        _ => Vec::new(),
+    let (projections, selects) = match statements.first() {
+        Some(Statement::Query(query)) => {
+            (projections(original, query, locate, tokens), selects(original, query, locate, tokens))
+        }
+        _ => (Vec::new(), Vec::new()),
     };
-    QueryFacts { tables, ctes: collector.ctes, projections, parsed: true }
+    QueryFacts { tables, ctes: collector.ctes, projections, selects, parsed: true }
 }
 
 struct Collector<'a> {
@@ -704,7 +786,7 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
     }
     let cte_names: Vec<String> = ctes.iter().map(|c| c.value.to_ascii_lowercase()).collect();
     tables.retain(|t: &TableRef| !(t.name.len() == 1 && cte_names.contains(&t.name[0].text.to_ascii_lowercase())));
-    QueryFacts { tables, ctes, projections: Vec::new(), parsed: false }
+    QueryFacts { tables, ctes, projections: Vec::new(), selects: Vec::new(), parsed: false }
 }
 
 /// A dotted name starting at `tokens[at]`, with its alias; None for a subquery or function.

@@ -992,6 +992,13 @@ pub static CRON_ALIASES: &[(&str, &str)] = &[
     ("@annually", "0 0 1 1 *"),
 ];
 
+/// What SQLMesh's `str_to_bool` reads as true, compared lowercased: a boolean property holding
+/// anything else (`maybe`, `ture`) is silently false.
+pub static TRUE_WORDS: &[&str] = &["true", "1", "t", "y", "yes", "on"];
+
+/// What people write meaning false; SQLMesh reads these, like every other word, as false.
+pub static FALSE_WORDS: &[&str] = &["false", "0", "f", "n", "no", "off"];
+
 fn find_property(properties: &'static [PropertySpec], name: &str) -> Option<&'static PropertySpec> {
     properties
         .iter()
