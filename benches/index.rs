@@ -62,7 +62,12 @@ fn main() {
 
     let (checks, _) = run_meshls(&root, "check", if bench { 5 } else { 1 });
     let check_median = checks[checks.len() / 2];
-    println!("meshls check --format json: median {:.1} ms, min {:.1} ms over {} runs", ms(check_median), ms(checks[0]), checks.len());
+    println!(
+        "meshls check --format json: median {:.1} ms, min {:.1} ms over {} runs",
+        ms(check_median),
+        ms(checks[0]),
+        checks.len()
+    );
 
     let replace = replace_one_file(&root, &generated, if bench { 2000 } else { 50 });
     println!(

@@ -79,7 +79,9 @@ fn features_md() -> String {
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
-            let Some(title) = line.trim_start_matches("//!").trim_start_matches("//").trim().strip_prefix("// Feature: ") else {
+            let Some(title) =
+                line.trim_start_matches("//!").trim_start_matches("//").trim().strip_prefix("// Feature: ")
+            else {
                 continue;
             };
             let body: Vec<&str> = lines[i + 1..]

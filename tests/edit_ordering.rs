@@ -46,7 +46,8 @@ fn char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-const INSERTS: &[&str] = &["a", "SELECT ", "😀", "中文字", "é", "\n", "x\ny\n", "🧑‍🚀 ok", "'", "-- c\n", "@start_ds", "\r\n"];
+const INSERTS: &[&str] =
+    &["a", "SELECT ", "😀", "中文字", "é", "\n", "x\ny\n", "🧑‍🚀 ok", "'", "-- c\n", "@start_ds", "\r\n"];
 
 fn server_text(client: &mut LspClient, uri: &str) -> String {
     client.request("meshls/debug/documentText", json!({"uri": uri})).unwrap().as_str().unwrap().to_string()

@@ -38,7 +38,12 @@ fn render(root: &Path, found: &[(PathBuf, Diagnostic)]) -> String {
             let _ = writeln!(out, "    fix: {}{}", fix.title, if fix.safe { "" } else { " (not applied by --fix)" });
         }
         for related in &d.related {
-            let _ = writeln!(out, "    related: {} {}", related.path.strip_prefix(root).unwrap_or(&related.path).display(), related.message);
+            let _ = writeln!(
+                out,
+                "    related: {} {}",
+                related.path.strip_prefix(root).unwrap_or(&related.path).display(),
+                related.message
+            );
         }
     }
     out
@@ -47,7 +52,8 @@ fn render(root: &Path, found: &[(PathBuf, Diagnostic)]) -> String {
 #[test]
 fn rule_fixtures() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(&fixtures).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     cases.sort();
     assert!(!cases.is_empty());
     for case in cases {
@@ -69,14 +75,25 @@ fn rule_fixtures() {
             insta::assert_snapshot!(format!("{name}-fixed"), fixed);
         }
         // What the safe fixes addressed is gone.
-        let fixed_codes: Vec<(&PathBuf, &str)> =
-            found.iter().filter(|(_, d)| d.fix.as_ref().is_some_and(|f| f.safe && !f.snippet)).map(|(p, d)| (p, d.code)).collect();
+        let fixed_codes: Vec<(&PathBuf, &str)> = found
+            .iter()
+            .filter(|(_, d)| d.fix.as_ref().is_some_and(|f| f.safe && !f.snippet))
+            .map(|(p, d)| (p, d.code))
+            .collect();
         let again = check_workspace(&Workspace::load(std::slice::from_ref(&root)));
         for (path, code) in fixed_codes {
             let left = again.iter().filter(|(p, d)| p == path && d.code == code).count();
             let before = found.iter().filter(|(p, d)| p == path && d.code == code).count();
-            let unfixable = found.iter().filter(|(p, d)| p == path && d.code == code && d.fix.as_ref().is_none_or(|f| !f.safe || f.snippet)).count();
-            assert!(left <= unfixable, "{name}: {code} in {} still reported after its fix ({left} of {before})\n{}", path.display(), render(&root, &again));
+            let unfixable = found
+                .iter()
+                .filter(|(p, d)| p == path && d.code == code && d.fix.as_ref().is_none_or(|f| !f.safe || f.snippet))
+                .count();
+            assert!(
+                left <= unfixable,
+                "{name}: {code} in {} still reported after its fix ({left} of {before})\n{}",
+                path.display(),
+                render(&root, &again)
+            );
         }
     }
 }

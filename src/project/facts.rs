@@ -9,7 +9,7 @@ use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::parse_seed_header;
-use crate::syntax::{Diagnostic, Span, Spanned, sqlmesh};
+use crate::syntax::{Diagnostic, Span, Spanned};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -231,16 +231,8 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             (None, block.keyword.span)
         }
     };
+    // An unknown kind is reported by the `unknown-kind` rule.
     let kind = file.kind();
-    if let Some(kind) = &kind
-        && sqlmesh::kind(&kind.name.value).is_none()
-    {
-        facts.diagnostics.push(Diagnostic::error(
-            "unknown-kind",
-            kind.name.span,
-            format!("unknown model kind `{}`", kind.name.value),
-        ));
-    }
     let kind_name = kind.as_ref().map_or_else(|| "VIEW".to_string(), |k| k.name.value.clone());
     let kind_prop =
         |key: &str| kind.as_ref().and_then(|k| k.properties.iter().find(|p| p.key.value.eq_ignore_ascii_case(key)));
@@ -476,15 +468,6 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             .map(|k| k.name.value.clone())
             .or_else(|| settings.config.model_defaults.kind.as_ref().map(|k| k.value.to_ascii_uppercase()))
             .unwrap_or_else(|| "FULL".to_string());
-        if let Some(k) = &model.kind
-            && sqlmesh::kind(&k.name.value).is_none()
-        {
-            facts.diagnostics.push(Diagnostic::error(
-                "unknown-kind",
-                k.name.span,
-                format!("unknown model kind `{}`", k.name.value),
-            ));
-        }
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
                 let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;

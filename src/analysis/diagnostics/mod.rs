@@ -11,7 +11,28 @@
 //! A `-- meshls:ignore <code>` comment (or `# meshls:ignore` in Python) suppresses that code on
 //! its own line, or on the next line when the comment stands alone.
 
+mod ambiguous_projection;
+mod dependency_cycle;
+mod did_you_mean;
+mod duplicate_model;
+mod edits;
+mod end_before_start;
+mod grain_not_selected;
+mod invalid_cron;
+mod invalid_date;
+mod invalid_property_value;
+mod keys;
+mod missing_audits;
+mod missing_start;
+mod missing_time_filter;
+mod missing_unique_audit;
+mod python_model_now;
+mod time_column_not_selected;
+mod unique_key_not_selected;
+mod unknown_kind;
+mod unknown_property;
 mod unregistered_table;
+mod values;
 
 use super::ParsedFile;
 use crate::project::facts::Syntax;
@@ -70,7 +91,26 @@ pub struct Rule {
 }
 
 /// Every rule, in the order their findings are reported.
-pub static RULES: &[&Rule] = &[&unregistered_table::RULE];
+pub static RULES: &[&Rule] = &[
+    &ambiguous_projection::RULE,
+    &dependency_cycle::RULE,
+    &duplicate_model::RULE,
+    &end_before_start::RULE,
+    &grain_not_selected::RULE,
+    &invalid_cron::RULE,
+    &invalid_date::RULE,
+    &invalid_property_value::RULE,
+    &missing_audits::RULE,
+    &missing_start::RULE,
+    &missing_time_filter::RULE,
+    &missing_unique_audit::RULE,
+    &python_model_now::RULE,
+    &time_column_not_selected::RULE,
+    &unique_key_not_selected::RULE,
+    &unknown_kind::RULE,
+    &unknown_property::RULE,
+    &unregistered_table::RULE,
+];
 
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {

@@ -30,9 +30,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let message = format!("`{}` is not a model, seed or external model of this project", reference.name);
-        out.push(
-            Diagnostic::warning(RULE.code, reference.span, message).with_fix(register(cx, reference.name.as_str())),
-        );
+        out.push(Diagnostic::warning(RULE.code, reference.span, message).with_fix(register(cx, &reference)));
     }
 }
 
@@ -46,15 +44,26 @@ fn yaml_scalar(name: &str) -> String {
 }
 
 /// Appends the table to the project's `external_models.yaml`, creating the file if needed.
-fn register(cx: &Context, name: &str) -> Fix {
+/// The entry names the model's dialect when it differs from the project's, so that the name
+/// is read with the same case rules as the reference.
+fn register(cx: &Context, reference: &crate::analysis::references::Reference) -> Fix {
+    let name = reference.name.as_str();
     let path = cx.project.root.join("external_models.yaml");
+    let mut entry = format!("- name: {}\n", yaml_scalar(name));
+    let project_dialect =
+        cx.project.settings.config.model_defaults.dialect.as_ref().map(|d| d.value.to_ascii_lowercase());
+    if let Some(dialect) = cx.model().and_then(|m| m.dialect.as_ref())
+        && Some(dialect.to_ascii_lowercase()) != project_dialect
+    {
+        entry.push_str(&format!("  dialect: {dialect}\n"));
+    }
     let existing = std::fs::read_to_string(&path).ok();
     let (span, new_text) = match &existing {
         Some(text) => {
             let separator = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
-            (Span::at(text.len()), format!("{separator}- name: {}\n", yaml_scalar(name)))
+            (Span::at(text.len()), format!("{separator}{entry}"))
         }
-        None => (Span::at(0), format!("- name: {}\n", yaml_scalar(name))),
+        None => (Span::at(0), entry),
     };
     Fix {
         title: format!("Declare `{name}` in external_models.yaml"),

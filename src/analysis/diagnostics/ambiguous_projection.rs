@@ -1,0 +1,185 @@
+//! An output column of the query without a name (an expression that is not a plain column
+//! and has no alias), or a name that two output columns share.
+//!
+//! **Why:** the model's columns are its query's output names. An unnamed expression is named
+//! by whatever renders it: SQLMesh's optimizer calls it `_col_1`, the engine `sum(amount)`,
+//! `f0_` or `?column?`, so the column's name depends on the engine and on whether SQLMesh
+//! could optimize the query. Two columns of one name cannot both be in a table. SQLMesh's rule
+//! for this is `noambiguousprojections` (which takes a cast's name from the column it casts).
+//!
+//! **Example:** `SELECT customer_id, SUM(amount), CAST(ts AS DATE), a.id, b.id FROM ...`.
+//!
+//! **Fix:** give each expression an alias (`SUM(amount) AS revenue`); the quick fix names a
+//! cast after the column it casts (`CAST(ts AS DATE) AS ts`).
+
+use super::keys::normalize;
+use super::{Context, Rule};
+use crate::syntax::lexer::{Token, TokenKind, tokenize_significant};
+use crate::syntax::model_file::lex_options;
+use crate::syntax::sql::matching_paren;
+use crate::syntax::{Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};
+
+pub const RULE: Rule = Rule {
+    code: "ambiguous-projection",
+    summary: "an output column without a name, or a name used twice",
+    default: Some(Severity::Warning),
+    sqlmesh: Some("noambiguousprojections"),
+    check,
+};
+
+fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(query) = cx.sql().and_then(|f| f.query.as_ref()).filter(|q| q.parsed) else { return };
+    let dialect = cx.model().and_then(|m| m.dialect.as_deref());
+    // A macro (`@STAR(t)`, `@my_columns()`) renders to columns meshls cannot see.
+    let projections: Vec<_> = query
+        .projections
+        .iter()
+        .filter(|p| p.star.is_none() && !p.name.as_ref().is_some_and(|n| n.value.contains('@')))
+        .collect();
+    // Every output name, with the names the fix would give unnamed casts: a fix must not
+    // create a duplicate.
+    let named = |name: &Spanned<String>| {
+        let quoted = name.span.text(cx.text).starts_with(['"', '`', '[']);
+        normalize(cx, &name.value, quoted)
+    };
+    let casts: Vec<Option<Spanned<String>>> = projections
+        .iter()
+        .map(|p| p.name.is_none().then(|| cast_column(p.expr.text(cx.text), dialect)).flatten())
+        .collect();
+    let names: Vec<String> =
+        projections.iter().zip(&casts).filter_map(|(p, cast)| p.name.as_ref().or(cast.as_ref()).map(named)).collect();
+    let mut seen: Vec<(String, Span)> = Vec::new();
+    for (projection, cast) in projections.iter().zip(casts) {
+        let Some(name) = &projection.name else {
+            let free = cast.as_ref().is_some_and(|c| names.iter().filter(|n| **n == named(c)).count() == 1);
+            out.push(unnamed(cx, projection.expr, cast, free));
+            continue;
+        };
+        let key = named(name);
+        match seen.iter().find(|(k, _)| *k == key) {
+            Some((_, first)) => {
+                let message = format!(
+                    "output column `{key}` is already the name of an earlier column: a table cannot have both \
+                     (engines reject or rename the second); alias one of them"
+                );
+                let mut diagnostic = Diagnostic::warning(RULE.code, name.span, message);
+                diagnostic.related.push(Related {
+                    path: cx.file.facts.path.clone(),
+                    span: *first,
+                    message: format!("`{key}` first named here"),
+                });
+                out.push(diagnostic);
+            }
+            None => seen.push((key, name.span)),
+        }
+    }
+}
+
+/// The diagnostic of an unnamed output column, with a fix that names it: after the column it
+/// casts (`cast`) when that name is `free`, else a placeholder for the editor to fill.
+fn unnamed(cx: &Context, expr: Span, cast: Option<Spanned<String>>, free: bool) -> Diagnostic {
+    let text = expr.text(cx.text);
+    let insert = Span::at(expr.end as usize);
+    let placeholder = Fix {
+        title: "Add an alias".to_string(),
+        edits: vec![Edit { path: None, span: insert, new_text: " AS ${1:name}".to_string() }],
+        safe: false,
+        snippet: true,
+    };
+    match cast {
+        Some(column) if free => {
+            let message = format!(
+                "`{text}` has no alias: SQLMesh names it `{0}` after the column it casts, the engine may not; \
+                 write `AS {0}`",
+                column.value
+            );
+            let fix =
+                Fix::local(format!("Name it `{}`", column.value), vec![(insert, format!(" AS {}", column.value))]);
+            Diagnostic::warning(RULE.code, expr, message).with_fix(fix)
+        }
+        Some(column) => {
+            let message = format!(
+                "`{text}` has no alias: SQLMesh would name it `{0}` after the column it casts, but another \
+                 output column is `{0}`; give it an alias",
+                column.value
+            );
+            Diagnostic::warning(RULE.code, expr, message).with_fix(placeholder)
+        }
+        None => {
+            let message = format!(
+                "`{text}` has no name, so its column's name depends on the engine and on SQLMesh's optimizer; \
+                 give it an alias"
+            );
+            Diagnostic::warning(RULE.code, expr, message).with_fix(placeholder)
+        }
+    }
+}
+
+/// The column a whole-expression cast casts, as written: `CAST(t.ts AS DATE)`,
+/// `TRY_CAST(ts AS DATE)`, `t.ts::DATE` give `ts`.
+fn cast_column(text: &str, dialect: Option<&str>) -> Option<Spanned<String>> {
+    let tokens = tokenize_significant(text, lex_options(dialect));
+    let word = |t: &Token, w: &str| t.is_word(text, w);
+    let is_name = |t: &Token| matches!(t.kind, TokenKind::Ident | TokenKind::QuotedIdent);
+    // The end of a dotted name starting at `at`.
+    let name_end = |at: usize| {
+        let mut i = at;
+        while tokens.get(i).is_some_and(is_name) {
+            if tokens.get(i + 1).is_some_and(|t| t.kind == TokenKind::Dot) {
+                i += 2;
+            } else {
+                return Some(i);
+            }
+        }
+        None
+    };
+    let last = match tokens.as_slice() {
+        [first, open, ..]
+            if ["cast", "try_cast", "safe_cast"].iter().any(|w| word(first, w)) && open.kind == TokenKind::LParen =>
+        {
+            let last = name_end(2)?;
+            let closes = matching_paren(&tokens, 1) == Some(tokens.len() - 1);
+            (tokens.get(last + 1).is_some_and(|t| word(t, "as")) && closes).then_some(last)?
+        }
+        _ => {
+            let last = name_end(0)?;
+            let cast = tokens.get(last + 1).is_some_and(|t| t.kind == TokenKind::Op && t.text(text) == "::");
+            // Nothing but the type after `::` (`DECIMAL(10, 2)`, `TIMESTAMP WITH TIME ZONE`).
+            let only_type = tokens[(last + 2).min(tokens.len())..].iter().all(|t| {
+                matches!(
+                    t.kind,
+                    TokenKind::Ident
+                        | TokenKind::Number
+                        | TokenKind::LParen
+                        | TokenKind::RParen
+                        | TokenKind::Comma
+                        | TokenKind::LBracket
+                        | TokenKind::RBracket
+                )
+            });
+            (cast && only_type && tokens.len() > last + 2).then_some(last)?
+        }
+    };
+    let token = tokens[last];
+    Some(Spanned::new(token.text(text).to_string(), token.span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cast_column;
+
+    #[test]
+    fn the_column_a_cast_casts() {
+        let name = |text: &str| cast_column(text, Some("duckdb")).map(|n| n.value);
+        assert_eq!(name("CAST(t.ts AS DATE)").as_deref(), Some("ts"));
+        assert_eq!(name("try_cast(\"Ts\" AS DATE)").as_deref(), Some("\"Ts\""));
+        assert_eq!(name("t.amount::DECIMAL(10, 2)").as_deref(), Some("amount"));
+        assert_eq!(name("ts::TIMESTAMP WITH TIME ZONE").as_deref(), Some("ts"));
+        assert_eq!(name("CAST(a + b AS INT)"), None);
+        assert_eq!(name("CAST(ts AS DATE) + 1"), None);
+        assert_eq!(name("CAST(ts AS TEXT) || CAST(id AS TEXT)"), None);
+        assert_eq!(name("ts::INT + 1"), None);
+        assert_eq!(name("ts"), None);
+        assert_eq!(name("f(ts)::INT"), None);
+    }
+}
