@@ -1,36 +1,18 @@
 //! End-to-end: the real binary over stdio, real JSON-RPC, a copy of a fixture project. The
 //! client fails the test if any message the server sent is left unaccounted for.
 
+#[path = "support/fixture.rs"]
+mod fixture;
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 
+use fixture::fixture;
 use lsp_client::{ClientOptions, LspClient, file_uri, position, range};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temp copy of `fixtures/<name>`.
-fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join(name);
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name), &root);
-    (dir, root)
-}
 
 /// A server on `root` that has finished indexing, with its start-up messages accounted for.
 fn start(root: &Path, encodings: &[&str]) -> LspClient {

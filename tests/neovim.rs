@@ -5,6 +5,9 @@
 //! Needs `nvim` (0.7 or newer) on PATH; `scripts/test` installs it. Without it the test fails
 //! when `CI` is set and is skipped (loudly) otherwise.
 
+#[path = "support/fixture.rs"]
+mod fixture;
+
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -13,19 +16,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 fn nvim_on_path() -> bool {
     Command::new("nvim")
@@ -54,7 +44,7 @@ fn neovim_diagnostics_hover_and_definition() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     let workspace = dir.path().join("bikeshop");
-    copy_dir(&manifest.join("fixtures/bikeshop"), &workspace);
+    fixture::copy_dir(&manifest.join("fixtures/bikeshop"), &workspace);
     // Neovim's LSP log (which holds the server's stderr) and any other state go in the temp
     // folder, so a run neither reads nor writes the user's and the script can print a clean log.
     let home = dir.path().join("xdg");

@@ -3,25 +3,15 @@
 //! (with its fix's title), a snapshot of the files the safe fixes change, and a re-check after
 //! the fixes showing that the fixed diagnostics are gone.
 
+#[path = "support/fixture.rs"]
+mod fixture;
+
 use meshls::analysis::check::{check_workspace, fixed_texts};
 use meshls::project::Workspace;
 use meshls::syntax::Diagnostic;
 use meshls::syntax::line_index::{Encoding, LineIndex};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn render(root: &Path, found: &[(PathBuf, Diagnostic)]) -> String {
     let mut out = String::new();
@@ -60,7 +50,7 @@ fn rule_fixtures() {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join(&name);
-        copy_dir(&case, &root);
+        fixture::copy_dir(&case, &root);
         let workspace = Workspace::load(std::slice::from_ref(&root));
         let found = check_workspace(&workspace);
         insta::assert_snapshot!(format!("{name}-diagnostics"), render(&root, &found));

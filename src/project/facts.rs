@@ -271,7 +271,8 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     } else if columns.is_none()
         && let Some(query) = &file.query
         && !query.projections.is_empty()
-        && query.projections.iter().all(|p| p.name.is_some())
+        // A projection that is a macro (`@safe_div(a, b)`) is named only once rendered.
+        && query.projections.iter().all(|p| p.name.as_ref().is_some_and(|n| !n.value.starts_with('@')))
     {
         let strategy = normalization(dialect);
         columns = Some(
@@ -279,10 +280,9 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                 .projections
                 .iter()
                 .filter_map(|p| p.name.as_ref().map(|n| (n, p.cast.clone())))
-                .map(|(n, data_type)| Column {
-                    name: normalize_ident(&n.value, false, strategy, false),
-                    data_type,
-                    description: None,
+                .map(|(n, data_type)| {
+                    let quoted = n.span.text(text).starts_with(['"', '`', '[']);
+                    Column { name: normalize_ident(&n.value, quoted, strategy, false), data_type, description: None }
                 })
                 .collect(),
         );
