@@ -144,24 +144,46 @@ impl ModelGraph {
         out
     }
 
-    /// How many models are reachable from `name` in `direction`, without listing them: a walk
-    /// over node indices with a visited table (hover shows counts for models with thousands of
-    /// dependents).
-    fn reachable_count(&self, name: &ModelName, direction: Direction) -> usize {
-        let Some(&start) = self.nodes.get(name) else { return 0 };
+    /// The nodes reachable from `start` in `direction` (not `start` itself, unless a cycle
+    /// leads back to it), as a table over node indices: a walk without clones or hashing, for
+    /// counts and set operations over models with thousands of dependents.
+    fn reachable_table(&self, start: NodeIndex, direction: Direction) -> Vec<bool> {
         let mut seen = vec![false; self.graph.node_bound()];
-        seen[start.index()] = true;
         let mut stack = vec![start];
-        let mut count = 0;
         while let Some(index) = stack.pop() {
             for next in self.graph.neighbors_directed(index, direction) {
                 if !std::mem::replace(&mut seen[next.index()], true) {
-                    count += 1;
                     stack.push(next);
                 }
             }
         }
-        count
+        seen
+    }
+
+    fn reachable_count(&self, name: &ModelName, direction: Direction) -> usize {
+        let Some(&start) = self.nodes.get(name) else { return 0 };
+        let seen = self.reachable_table(start, direction);
+        seen.iter().enumerate().filter(|&(i, &s)| s && i != start.index()).count()
+    }
+
+    /// The cycle `name` is part of: every model both upstream and downstream of it (its
+    /// strongly connected component), itself included, sorted; None when it is in no cycle.
+    /// Costs a walk of the model's neighbourhood, not of the whole graph.
+    pub fn cycle_of(&self, name: &ModelName) -> Option<Vec<ModelName>> {
+        let &start = self.nodes.get(name)?;
+        let down = self.reachable_table(start, Direction::Outgoing);
+        if !down[start.index()] {
+            return None;
+        }
+        let up = self.reachable_table(start, Direction::Incoming);
+        let mut members: Vec<ModelName> = self
+            .graph
+            .node_indices()
+            .filter(|i| down[i.index()] && up[i.index()])
+            .map(|i| self.graph[i].name.clone())
+            .collect();
+        members.sort();
+        Some(members)
     }
 
     /// How many models `name` depends on, transitively.
@@ -246,6 +268,8 @@ mod tests {
         // A cycle, then its removal.
         graph.replace_file(1, &edges(&[("a", &[])]), &edges(&[("a", &["c"])]));
         assert_eq!(graph.cycles(), vec![vec![n("a"), n("c")]]);
+        assert_eq!(graph.cycle_of(&n("c")), Some(vec![n("a"), n("c")]));
+        assert_eq!(graph.cycle_of(&n("b")), None);
         assert!(graph.topological_order().is_err());
         graph.replace_file(1, &edges(&[("a", &["c"])]), &FileEdges::default());
         assert!(graph.cycles().is_empty());

@@ -30,9 +30,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(model) = cx.model() else { return };
     let (path, locations) = {
         let graph = cx.project.graph();
-        let cycles = graph.cycles();
-        let Some(cycle) = cycles.iter().find(|c| c.contains(&model.name)) else { return };
-        let Some(path) = shortest_cycle(&graph, &model.name, cycle) else { return };
+        let Some(cycle) = graph.cycle_of(&model.name) else { return };
+        let Some(path) = shortest_cycle(&graph, &model.name, &cycle) else { return };
         let locations: Vec<Option<(std::path::PathBuf, Span)>> =
             path[1..path.len() - 1].iter().map(|name| definition(cx.project, &graph, name)).collect();
         (path, locations)
