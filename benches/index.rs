@@ -7,6 +7,8 @@
 //!
 //! Figures are printed; `docs/performance.md` records them and how to rerun.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/project_gen.rs"]
 mod project_gen;
 
@@ -30,14 +32,7 @@ const BUDGET: Budget = Budget {
 };
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let models = args
-        .iter()
-        .position(|a| a == "--models")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(if bench { 10_000 } else { 300 });
+    let (bench, models) = args::parse();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-project-{models}"));
     let started = Instant::now();
     let generated =

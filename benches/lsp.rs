@@ -22,6 +22,8 @@
 //! Every message the server sends is accounted for (progress, server requests, publishes), or the
 //! client fails the run. Figures are printed; `docs/performance.md` records them and how to rerun.
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
 #[path = "support/project_gen.rs"]
@@ -57,14 +59,7 @@ const BUDGET: Budget = Budget {
 };
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let models = args
-        .iter()
-        .position(|a| a == "--models")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(if bench { 10_000 } else { 300 });
+    let (bench, models) = args::parse();
     let (edits, hovers) = if bench { (300, 500) } else { (40, 50) };
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-project-{models}"));
     let started = Instant::now();

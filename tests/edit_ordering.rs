@@ -4,28 +4,14 @@
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
+#[path = "support/rng.rs"]
+mod rng;
 
 use lsp_client::{ClientOptions, LspClient, file_uri, range};
+use rng::Rng;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;
-
-/// splitmix64: deterministic, no crate needed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 /// The LSP position of byte `offset` of `text` in `encoding`.
 fn position(text: &str, offset: usize, encoding: &str) -> (u32, u32) {

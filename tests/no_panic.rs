@@ -6,6 +6,10 @@
 //! deterministic (a tiny PRNG seeded from each file's path), so a failure reproduces; the
 //! failing input is written to the system temp directory and named in the failure message.
 
+#[path = "support/rng.rs"]
+mod rng;
+
+use rng::Rng;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,33 +87,6 @@ fn file_type(path: &Path) -> FileType {
         Some("yaml" | "yml") => FileType::Yaml,
         Some("csv") => FileType::Csv,
         _ => FileType::Other,
-    }
-}
-
-/// splitmix64: small, deterministic, good enough to pick positions.
-struct Rng(u64);
-
-impl Rng {
-    fn seeded(text: &str) -> Rng {
-        // FNV-1a of the seed text.
-        let mut hash = 0xcbf2_9ce4_8422_2325u64;
-        for b in text.bytes() {
-            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        Rng(hash)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when n is 0).
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 }
 
@@ -357,7 +334,7 @@ fn fuzz_file(report: &Report, root: &Path, path: &Path) {
     for (k, cut) in cuts(&text).into_iter().enumerate() {
         run(report, &format!("{name} cut at {cut}"), &text[..cut], file_type, k);
     }
-    let mut rng = Rng::seeded(&name);
+    let mut rng = Rng::from_text(&name);
     for k in 0..MUTATIONS {
         let mutated = mutate(&mut rng, &text);
         run(report, &format!("{name} mutation {k}"), &mutated, file_type, k);
@@ -500,7 +477,7 @@ fn span_checks_catch_bad_spans() {
 #[test]
 fn mutations_are_deterministic_and_valid_utf8() {
     let text = "MODEL (name é.😀);\nSELECT 1";
-    let (mut a, mut b) = (Rng::seeded("x"), Rng::seeded("x"));
+    let (mut a, mut b) = (Rng::from_text("x"), Rng::from_text("x"));
     for _ in 0..100 {
         let (m, n) = (mutate(&mut a, text), mutate(&mut b, text));
         assert_eq!(m, n);

@@ -47,6 +47,9 @@ use std::path::{Path, PathBuf};
 
 #[path = "project_gen_models.rs"]
 mod models;
+#[path = "../../tests/support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -381,28 +384,6 @@ impl Writer {
         fs::write(&path, text)?;
         self.files.push(path);
         Ok(())
-    }
-}
-
-/// splitmix64: tiny, fast, and good enough to shuffle a warehouse.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
     }
 }
 

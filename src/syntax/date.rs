@@ -357,20 +357,7 @@ fn iso(text: &str) -> Option<Result<i64, String>> {
 }
 
 fn impossible_date(year: i64, a: i64, b: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
+    const MONTHS: [&str; 12] = super::cron::MONTH_NAMES;
     if year == 0 {
         return "there is no year 0".to_string();
     }
