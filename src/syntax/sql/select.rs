@@ -6,9 +6,10 @@
 //! AST; the extent of each clause comes from the tokens, because sqlparser's expression spans
 //! stop short of a closing `)` or a `::TYPE`.
 
-use super::lexer::{Token, TokenKind};
-use super::span::Span;
-use super::sql::{CLAUSE_MACROS, Locator, matching_paren};
+use super::locate::Locator;
+use super::mask::{CLAUSE_MACROS, matching_paren};
+use crate::syntax::lexer::{Token, TokenKind};
+use crate::syntax::span::Span;
 use serde::Serialize;
 use sqlparser::ast::{Query, SetExpr, TableFactor, TableWithJoins, Visit, Visitor};
 use sqlparser::tokenizer::Span as TokenSpan;
