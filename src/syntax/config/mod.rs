@@ -1,6 +1,6 @@
 //! Project configuration (`config.yaml`/`config.yml` or `config.py`), read statically.
 //!
-//! Both formats are first turned into one [`Node`] tree, which [`build`] reads into a
+//! Both formats are first turned into one `build::Node` tree, which the `build` module reads into a
 //! [`Config`] the same way for both. Only what the language server needs is kept: model
 //! defaults, gateways and their default catalogs, variables, the linter and the project name.
 
