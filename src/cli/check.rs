@@ -38,7 +38,7 @@ pub fn run(paths: &[PathBuf], format: CheckFormat, fix: bool) -> ExitCode {
     let located: Vec<DiagnosticOut> = found.iter().map(|(path, d)| locator.out(path, d)).collect();
     let written = match format {
         CheckFormat::Human => print_human(&found, &located, &mut locator),
-        CheckFormat::Json => print_json(&serde_json::to_value(&located).unwrap_or_default()),
+        CheckFormat::Json => print_json(&located),
         CheckFormat::Sarif => print_json(&sarif(&located)),
     };
     if let Err(error) = written {
@@ -48,7 +48,7 @@ pub fn run(paths: &[PathBuf], format: CheckFormat, fix: bool) -> ExitCode {
     if found.iter().any(|(_, d)| d.severity == Severity::Error) { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn print_json(value: &serde_json::Value) -> std::io::Result<()> {
+fn print_json(value: &impl serde::Serialize) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;

@@ -38,7 +38,7 @@ pub struct DiagnosticOut {
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Always present (null without a fix): `meshls check --format json`'s contract.
     pub fix: Option<FixOut>,
 }
 
