@@ -64,36 +64,49 @@ fn config_file(dir: &Path) -> Option<PathBuf> {
 impl Workspace {
     /// Finds and loads every project under `folders`.
     pub fn load(folders: &[PathBuf]) -> Workspace {
-        let mut workspace = Workspace::default();
-        let mut roots = Vec::new();
-        for folder in folders {
-            let found = discover(folder);
-            if found.is_empty() {
-                if folder.join("models").is_dir() {
-                    roots.push(folder.clone());
-                } else {
-                    workspace.diagnostics.push(PathDiagnostic {
-                        path: folder.clone(),
-                        diagnostic: Diagnostic::error(
-                            "no-project",
-                            Span::at(0),
-                            "no SQLMesh project here: no config.yaml, config.yml or config.py was found",
-                        ),
-                    });
-                }
-            }
-            roots.extend(found);
-        }
-        roots.sort();
-        roots.dedup();
-        workspace.projects = roots.iter().map(|root| Arc::new(Project::load(root, &roots))).collect();
-        workspace
+        let (roots, diagnostics) = project_roots(folders);
+        let projects = roots.iter().map(|root| Arc::new(Project::load(root, &roots))).collect();
+        Workspace { projects, diagnostics }
     }
 
     /// The project a file belongs to: the one with the deepest root above it.
     pub fn project_of(&self, path: &Path) -> Option<&Arc<Project>> {
-        self.projects.iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.components().count())
+        project_of(&self.projects, path)
     }
+}
+
+/// The project a file belongs to among `projects`: the one with the deepest root above it.
+pub fn project_of<'a>(projects: &'a [Arc<Project>], path: &Path) -> Option<&'a Arc<Project>> {
+    projects.iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.components().count())
+}
+
+/// The project roots under `folders`, sorted and deduplicated: every folder with a config, or
+/// a folder with `models/` and no config anywhere in it (read with SQLMesh's defaults). A
+/// folder with neither is a diagnostic.
+pub fn project_roots(folders: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathDiagnostic>) {
+    let mut roots = Vec::new();
+    let mut diagnostics = Vec::new();
+    for folder in folders {
+        let found = discover(folder);
+        if found.is_empty() {
+            if folder.join("models").is_dir() {
+                roots.push(folder.clone());
+            } else {
+                diagnostics.push(PathDiagnostic {
+                    path: folder.clone(),
+                    diagnostic: Diagnostic::error(
+                        "no-project",
+                        Span::at(0),
+                        "no SQLMesh project here: no config.yaml, config.yml or config.py was found",
+                    ),
+                });
+            }
+        }
+        roots.extend(found);
+    }
+    roots.sort();
+    roots.dedup();
+    (roots, diagnostics)
 }
 
 /// The project roots under `folder` (itself included).

@@ -6,8 +6,8 @@ use crate::syntax::{Severity, Span};
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString, Position, Range};
 
 /// The byte offset of a position in `text`.
-pub fn offset(text: &str, position: Position, encoding: Encoding) -> usize {
-    LineIndex::new(text).offset(text, LineCol { line: position.line, col: position.character }, encoding)
+pub fn offset(text: &str, index: &LineIndex, position: Position, encoding: Encoding) -> usize {
+    index.offset(text, LineCol { line: position.line, col: position.character }, encoding)
 }
 
 fn position(text: &str, index: &LineIndex, encoding: Encoding, offset: usize) -> Position {

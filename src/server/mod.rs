@@ -8,6 +8,7 @@ mod state;
 
 use crate::analysis;
 use crate::analysis::check::compatible_fixes;
+use crate::syntax::line_index::LineIndex;
 use convert::{diagnostic, offset, range, workspace_edit};
 use serde_json::{Value, json};
 use state::{ClientSupport, State};
@@ -86,16 +87,12 @@ impl Backend {
     }
 
     fn diagnostics_of(&self, path: &Path, force: bool) -> Option<(Uri, i32, Vec<Diagnostic>)> {
-        let found = self.state.diagnostics(path).unwrap_or_default();
+        let (text, version, found) = self.state.diagnostics(path)?;
         if !force && self.state.published.get(path).is_some_and(|old| *old == found) {
             return None;
         }
-        let document = self.state.documents.get(path)?;
-        let text = document.text();
-        let version = document.version;
-        drop(document);
         let encoding = self.state.encoding();
-        let index = crate::syntax::line_index::LineIndex::new(&text);
+        let index = LineIndex::new(&text);
         let converted = found.iter().map(|d| diagnostic(&text, &index, encoding, d)).collect();
         self.state.published.insert(path.to_path_buf(), found);
         Some((Uri::from_file_path(path)?, version, converted))
@@ -175,8 +172,8 @@ impl Backend {
     /// The current diagnostics of an open document, with its path.
     fn current_diagnostics(&self, uri: &Uri) -> Option<(PathBuf, String, Vec<crate::syntax::Diagnostic>)> {
         let path = path_of(uri)?;
-        let text = self.state.documents.get(&path)?.text();
-        Some((path.clone(), text, self.state.diagnostics(&path)?))
+        let (text, _, diagnostics) = self.state.diagnostics(&path)?;
+        Some((path, text, diagnostics))
     }
 
     /// A fix as a WorkspaceEdit.
@@ -347,11 +344,12 @@ impl LanguageServer for Backend {
         let encoding = self.state.encoding();
         guard("hover", || {
             let (project, text, file) = self.parsed(&position.text_document.uri)?;
-            let at = offset(&text, position.position, encoding);
+            let index = LineIndex::new(&text);
+            let at = offset(&text, &index, position.position, encoding);
             let found = analysis::hover::hover(&project, &file, at)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),
-                range: Some(range(&text, &crate::syntax::line_index::LineIndex::new(&text), encoding, found.span)),
+                range: Some(range(&text, &index, encoding, found.span)),
             })
         })
     }
@@ -360,8 +358,11 @@ impl LanguageServer for Backend {
         let encoding = self.state.encoding();
         guard("codeAction", || {
             let (path, text, diagnostics) = self.current_diagnostics(&params.text_document.uri)?;
-            let index = crate::syntax::line_index::LineIndex::new(&text);
-            let wanted = (offset(&text, params.range.start, encoding), offset(&text, params.range.end, encoding));
+            let index = LineIndex::new(&text);
+            let wanted = (
+                offset(&text, &index, params.range.start, encoding),
+                offset(&text, &index, params.range.end, encoding),
+            );
             let mut actions = Vec::new();
             for d in &diagnostics {
                 let Some(fix) = &d.fix else { continue };
@@ -423,12 +424,13 @@ impl LanguageServer for Backend {
         let encoding = self.state.encoding();
         guard("definition", || {
             let (project, text, file) = self.parsed(&position.text_document.uri)?;
-            let targets = analysis::navigation::definition(&project, &file, offset(&text, position.position, encoding));
+            let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
+            let targets = analysis::navigation::definition(&project, &file, at);
             let locations: Vec<Location> = targets
                 .into_iter()
                 .filter_map(|target| {
                     let text = self.state.text(&target.path)?;
-                    let index = crate::syntax::line_index::LineIndex::new(&text);
+                    let index = LineIndex::new(&text);
                     Some(Location {
                         uri: Uri::from_file_path(&target.path)?,
                         range: range(&text, &index, encoding, target.span),

@@ -3,7 +3,7 @@
 
 use super::documents::Document;
 use crate::analysis;
-use crate::project::workspace::{CONFIG_FILES, FileList, discover};
+use crate::project::workspace::{CONFIG_FILES, FileList, project_of, project_roots};
 use crate::project::{ModelName, Project};
 use crate::syntax::Diagnostic;
 use crate::syntax::line_index::Encoding;
@@ -63,16 +63,17 @@ impl State {
 
     /// The project a path belongs to: the one with the deepest root above it.
     pub fn project_of(&self, path: &Path) -> Option<Arc<Project>> {
-        self.projects().into_iter().filter(|p| path.starts_with(&p.root)).max_by_key(|p| p.root.components().count())
+        project_of(&self.projects.read().unwrap_or_else(|e| e.into_inner()), path).cloned()
     }
 
     /// Finds the projects under the workspace folders and registers them empty; returns each
     /// with the files it still has to read.
     pub fn open_projects(&self) -> Vec<(Arc<Project>, FileList)> {
         let folders = self.folders.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let mut roots: Vec<PathBuf> = folders.iter().flat_map(|f| discover(f)).collect();
-        roots.sort();
-        roots.dedup();
+        let (roots, problems) = project_roots(&folders);
+        for problem in problems {
+            tracing::warn!("{}: {}", problem.path.display(), problem.diagnostic.message);
+        }
         let opened: Vec<_> = roots
             .iter()
             .map(|root| {
@@ -179,12 +180,21 @@ impl State {
         affected.into_iter().collect()
     }
 
-    /// The diagnostics of an open document, if it belongs to a project.
-    pub fn diagnostics(&self, path: &Path) -> Option<Vec<Diagnostic>> {
-        let text = self.documents.get(path)?.text();
-        let project = self.project_of(path)?;
-        let file = analysis::parse(&project, path, &text)?;
-        Some(analysis::diagnostics::diagnostics(&project, &file, &text))
+    /// The diagnostics of an open document (none outside a project), with the text and
+    /// version they were computed from.
+    pub fn diagnostics(&self, path: &Path) -> Option<(String, i32, Vec<Diagnostic>)> {
+        let (text, version) = {
+            let document = self.documents.get(path)?;
+            (document.text(), document.version)
+        };
+        let found = self
+            .project_of(path)
+            .and_then(|project| {
+                let file = analysis::parse(&project, path, &text)?;
+                Some(analysis::diagnostics::diagnostics(&project, &file, &text))
+            })
+            .unwrap_or_default();
+        Some((text, version, found))
     }
 }
 
