@@ -113,48 +113,20 @@ fn main() {
     let before = Usage::of(pid);
     let change = change_latencies(&mut client, &setup, edits);
     let used = Usage::of(pid).since(&before);
-    println!(
-        "didChange → publishDiagnostics of the hub: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} edits \
-         (per edit: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
-        ms(pct(&change, 50)),
-        ms(pct(&change, 99)),
-        ms(change[change.len() - 1]),
-        change.len(),
-        ms(used.cpu) / edits as f64,
-        ms(used.wait) / edits as f64
-    );
+    report("didChange → publishDiagnostics of the hub", &change, &used, "edit");
 
     // 3. Hover.
     let consumer_uri = file_uri(&setup.consumers[0]);
     let before = Usage::of(pid);
     let hover_hub = hover_latencies(&mut client, &consumer_uri, setup.hover_hub, &generated.hub, hovers);
     let used = Usage::of(pid).since(&before);
-    println!(
-        "hover on `FROM {}` in {}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} requests \
-         (per request: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
-        generated.hub,
-        rel(&root, &setup.consumers[0]),
-        ms(pct(&hover_hub, 50)),
-        ms(pct(&hover_hub, 99)),
-        ms(hover_hub[hover_hub.len() - 1]),
-        hover_hub.len(),
-        ms(used.cpu) / hovers as f64,
-        ms(used.wait) / hovers as f64
-    );
+    let label = format!("hover on `FROM {}` in {}", generated.hub, rel(&root, &setup.consumers[0]));
+    report(&label, &hover_hub, &used, "request");
     let (upstream, at) = &setup.hover_upstream;
     let before = Usage::of(pid);
     let hover_up = hover_latencies(&mut client, &consumer_uri, *at, upstream, hovers);
     let used = Usage::of(pid).since(&before);
-    println!(
-        "hover on `FROM {upstream}` (primary upstream) there: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} \
-         requests (per request: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
-        ms(pct(&hover_up, 50)),
-        ms(pct(&hover_up, 99)),
-        ms(hover_up[hover_up.len() - 1]),
-        hover_up.len(),
-        ms(used.cpu) / hovers as f64,
-        ms(used.wait) / hovers as f64
-    );
+    report(&format!("hover on `FROM {upstream}` (primary upstream) there"), &hover_up, &used, "request");
 
     // 4. Peak memory, then a clean shutdown (fails on any message left unaccounted for).
     let (hwm_mb, rss_mb) = memory_mb(pid);
@@ -420,6 +392,20 @@ fn line_col(text: &str, needle: &str) -> Option<(u32, u32)> {
     let at = text.find(needle)?;
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     Some((text[..at].matches('\n').count() as u32, (at - line_start) as u32))
+}
+
+/// One line: the latency percentiles of a phase and the server's CPU and CPU wait per operation.
+fn report(label: &str, sorted: &[Duration], used: &Usage, operation: &str) {
+    let n = sorted.len();
+    println!(
+        "{label}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {n} {operation}s \
+         (per {operation}: server CPU {:.2} ms, waiting for a CPU {:.2} ms)",
+        ms(pct(sorted, 50)),
+        ms(pct(sorted, 99)),
+        ms(sorted[n - 1]),
+        ms(used.cpu) / n as f64,
+        ms(used.wait) / n as f64
+    );
 }
 
 fn pct(sorted: &[Duration], p: usize) -> Duration {
