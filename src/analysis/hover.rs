@@ -6,6 +6,7 @@
 //! where known, upstream and downstream counts, and the file that defines it.
 
 use super::ParsedFile;
+use super::lineage::column_hover;
 use super::references::reference_at;
 use crate::project::{Model, ModelName, Project, Source};
 use crate::syntax::Span;
@@ -20,7 +21,11 @@ pub struct Hover {
 
 /// The hover at `offset` of a parsed file.
 pub fn hover(project: &Project, file: &ParsedFile, offset: usize) -> Option<Hover> {
-    let reference = reference_at(project, file, offset)?;
+    let Some(reference) = reference_at(project, file, offset) else {
+        let model = file.facts.models.first().filter(|m| m.query.is_some())?;
+        let (markdown, span) = column_hover(project, model, offset)?;
+        return Some(Hover { markdown, span });
+    };
     let markdown = match project.model(&reference.name) {
         Some(model) => model_card(project, &model),
         None => format!(
@@ -61,7 +66,8 @@ pub fn model_card(project: &Project, model: &Model) -> String {
     if let Some(description) = &model.description {
         let _ = write!(out, "\n{description}\n");
     }
-    if let Some(columns) = &model.columns
+    let schema = project.schema(&model.name);
+    if let Some(columns) = schema.as_ref().and_then(|s| s.columns.as_ref())
         && !columns.is_empty()
     {
         out.push_str("\n| column | type | description |\n| --- | --- | --- |\n");

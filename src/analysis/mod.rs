@@ -5,6 +5,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod hover;
+pub mod lineage;
 pub mod navigation;
 pub mod references;
 

@@ -8,6 +8,7 @@ use super::Format;
 use super::located::{DiagnosticOut, Locator};
 use crate::project::{FileFacts, Model, PathDiagnostic, Project, Workspace};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,33 @@ struct ModelOut<'a> {
     path: Option<String>,
     #[serde(flatten)]
     model: &'a Model,
+    /// The resolved schema: declared columns, else the query's output with `*` expanded.
+    columns: Option<Vec<ColumnOut>>,
+    /// Output column → upstream model → the source columns it is computed from.
+    lineage: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Serialize)]
+struct ColumnOut {
+    name: String,
+    #[serde(rename = "type")]
+    data_type: Option<String>,
+}
+
+fn model_out<'a>(project: &Project, path: String, model: &'a Model) -> ModelOut<'a> {
+    let schema = project.schema(&model.name).unwrap_or_default();
+    let columns = schema.columns.as_ref().map(|columns| {
+        columns.iter().map(|c| ColumnOut { name: c.name.clone(), data_type: c.data_type.clone() }).collect()
+    });
+    let mut lineage = BTreeMap::new();
+    for (column, deps) in schema.columns.iter().flatten().zip(&schema.lineage) {
+        let mut by_model: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (upstream, source) in deps {
+            by_model.entry(upstream.as_str().to_string()).or_default().push(source.clone());
+        }
+        lineage.insert(column.name.clone(), by_model);
+    }
+    ModelOut { path: Some(path), model, columns, lineage }
 }
 
 fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>]) -> ProjectOut<'a> {
@@ -41,7 +69,7 @@ fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>]) -> ProjectOut
         project.diagnostics.iter().map(|d| locator.out(&d.path, &d.diagnostic)).collect();
     for file in files {
         for model in &file.models {
-            models.push(ModelOut { path: Some(locator.relative(&file.path)), model });
+            models.push(model_out(project, locator.relative(&file.path), model));
         }
         diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(&file.path, d)));
     }

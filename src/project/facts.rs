@@ -9,9 +9,11 @@ use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::parse_seed_header;
+use crate::syntax::sql::shape::QueryShape;
 use crate::syntax::{Diagnostic, Span, Spanned};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where a model is defined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,7 +51,9 @@ pub struct Model {
     pub time_column: Option<String>,
     /// Direct dependencies, sorted, the model itself excluded.
     pub depends_on: Vec<ModelName>,
-    /// Output columns in order, when known.
+    /// Output columns in order, when known from the file alone (declared, or the select
+    /// list's names); `Project::schema` has them resolved through upstream schemas.
+    #[serde(skip)]
     pub columns: Option<Vec<Column>>,
     pub audits: Vec<String>,
     pub tags: Vec<String>,
@@ -60,6 +64,16 @@ pub struct Model {
     /// The kind's own properties as written (`time_column` → `order_date`), for display.
     #[serde(skip)]
     pub kind_properties: Vec<(String, String)>,
+    /// Whether `columns` was declared (the `columns` property, the YAML, the decorator, the
+    /// seed's header) rather than read from the query's select list.
+    #[serde(skip)]
+    pub columns_declared: bool,
+    /// The query's scopes, for column lineage (SQL models that parse).
+    #[serde(skip)]
+    pub query: Option<Arc<QueryShape>>,
+    /// `column_descriptions`, normalized names.
+    #[serde(skip)]
+    pub column_descriptions: Vec<(String, String)>,
 }
 
 /// What kind of project file a path is.
@@ -242,6 +256,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
         .map(|c| normalize_ident(&c.text, c.quoted, normalization(dialect), false));
 
     let mut columns = file.property("columns").map(|p| column_types(text, &p.value, dialect));
+    let mut columns_declared = columns.is_some();
     let mut source = Source::Sql;
     if kind_name == "SEED" {
         source = Source::Seed;
@@ -251,6 +266,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                 match std::fs::read(&csv) {
                     Ok(bytes) => {
                         let header = parse_seed_header(&bytes);
+                        columns_declared = true;
                         columns = Some(
                             header
                                 .columns
@@ -288,16 +304,18 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
         );
     }
 
-    if let (Some(columns), Some(descriptions)) = (columns.as_mut(), file.property("column_descriptions")) {
+    let mut column_descriptions = Vec::new();
+    if let Some(descriptions) = file.property("column_descriptions") {
         let strategy = normalization(dialect);
         for item in descriptions.value.items() {
             let (Some(key), Some(value)) = (item.atoms.first(), item.atoms.last()) else { continue };
             let (ValueKind::Name(parts), ValueKind::Str(description)) = (&key.kind, &value.kind) else { continue };
             let Some(part) = parts.last() else { continue };
             let key = normalize_ident(&part.text, part.quoted, strategy, false);
-            if let Some(column) = columns.iter_mut().find(|c| c.name == key) {
+            if let Some(column) = columns.as_mut().and_then(|c| c.iter_mut().find(|c| c.name == key)) {
                 column.description = Some(description.clone());
             }
+            column_descriptions.push((key, description.clone()));
         }
     }
     let kind_properties = kind
@@ -337,6 +355,9 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             description: text_prop("description").map(|d| d.value),
             owner: text_prop("owner").map(|o| o.value),
             kind_properties,
+            columns_declared,
+            query: if source == Source::Sql { file.query.as_ref().and_then(|q| q.shape.clone()) } else { None },
+            column_descriptions,
         };
         facts.models.push(model);
     }
@@ -512,6 +533,9 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             description: model.description.as_ref().map(|d| d.value.clone()),
             owner: model.owner.as_ref().map(|o| o.value.clone()),
             kind_properties: Vec::new(),
+            columns_declared: model.columns.is_some(),
+            query: None,
+            column_descriptions: Vec::new(),
         });
     }
     Syntax::Python(Some(Box::new(model)))
@@ -541,10 +565,16 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
                 entry
                     .columns
                     .iter()
-                    .map(|c| Column {
-                        name: normalize_ident(&c.name.value, false, strategy, false),
-                        data_type: c.data_type.clone(),
-                        description: c.description.clone(),
+                    .map(|c| {
+                        // `'"AuthorId"'`: a quoted identifier inside the YAML string.
+                        let name = &c.name.value;
+                        let quoted = name.len() >= 2 && name.starts_with('"') && name.ends_with('"');
+                        let text = if quoted { name[1..name.len() - 1].replace("\"\"", "\"") } else { name.clone() };
+                        Column {
+                            name: normalize_ident(&text, quoted, strategy, false),
+                            data_type: c.data_type.clone(),
+                            description: c.description.clone(),
+                        }
                     })
                     .collect()
             }),
@@ -553,6 +583,9 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             description: entry.description.clone(),
             owner: None,
             kind_properties: Vec::new(),
+            columns_declared: true,
+            query: None,
+            column_descriptions: Vec::new(),
         });
     }
     Syntax::External(parsed)

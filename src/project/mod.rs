@@ -3,10 +3,12 @@
 
 pub mod facts;
 pub mod graph;
+pub mod lineage;
 pub mod names;
 pub mod workspace;
 
 pub use facts::{Column, FileFacts, FileRole, Model, Settings, Source};
 pub use graph::{FileId, ModelGraph};
+pub use lineage::{ColumnKey, ModelSchema, SchemaColumn};
 pub use names::{ModelName, NameContext};
 pub use workspace::{PathDiagnostic, Project, Workspace};

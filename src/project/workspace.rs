@@ -2,6 +2,7 @@
 
 use super::facts::{FileFacts, FileRole, Model, Settings, file_facts};
 use super::graph::{FileEdges, FileId, ModelGraph};
+use super::lineage::{ModelSchema, model_schema};
 use super::names::{ModelName, NameContext};
 use crate::syntax::config::{Config, parse_config_py, parse_config_yaml};
 use crate::syntax::{Diagnostic, Span};
@@ -41,6 +42,9 @@ pub struct Project {
     revision: AtomicU64,
     /// Whether every file has been read once (until then the graph is partial).
     indexed: AtomicBool,
+    /// Each model's schema and lineage, computed on demand; an edit drops the edited
+    /// models' entries and everything downstream of them.
+    schemas: DashMap<ModelName, Arc<ModelSchema>>,
 }
 
 /// Every project found under some folders.
@@ -262,6 +266,7 @@ impl Project {
             graph: RwLock::new(ModelGraph::new()),
             revision: AtomicU64::new(0),
             indexed: AtomicBool::new(false),
+            schemas: DashMap::new(),
         };
         (project, paths)
     }
@@ -284,6 +289,7 @@ impl Project {
             graph.replace_file(id, &old.as_deref().map(edges).unwrap_or_default(), &new_edges);
         }
         self.revision.fetch_add(1, Ordering::AcqRel);
+        self.schemas.clear();
     }
 
     /// Marks the project as fully read: answers that need the whole graph are now reliable.
@@ -345,7 +351,62 @@ impl Project {
         };
         let old_edges = old.as_deref().map(edges).unwrap_or_default();
         self.graph.write().unwrap_or_else(|e| e.into_inner()).replace_file(id, &old_edges, &new_edges);
+        // After the bump, a schema computed from the old text is no longer cached (see
+        // `schema`); then the edited models and their downstream are dropped.
         self.revision.fetch_add(1, Ordering::AcqRel);
+        let graph = self.graph();
+        for (name, _) in old_edges.models.iter().chain(&new_edges.models) {
+            self.schemas.remove(name);
+            for downstream in graph.downstream(name) {
+                self.schemas.remove(&downstream);
+            }
+        }
+    }
+
+    /// A model's schema and column lineage (None when no model has this name), computed
+    /// with its upstream models' on first use and cached until an edit invalidates it.
+    pub fn schema(&self, name: &ModelName) -> Option<Arc<ModelSchema>> {
+        if let Some(schema) = self.schemas.get(name) {
+            return Some(Arc::clone(&schema));
+        }
+        let revision = self.revision();
+        // The upstream models not yet computed, parents first (an iterative walk: chains
+        // of thousands of models must not exhaust the stack).
+        let mut order = Vec::new();
+        {
+            let graph = self.graph();
+            let mut seen = std::collections::HashSet::new();
+            let mut stack = vec![(name.clone(), false)];
+            while let Some((current, expanded)) = stack.pop() {
+                if expanded {
+                    order.push(current);
+                    continue;
+                }
+                if !seen.insert(current.clone()) || self.schemas.contains_key(&current) {
+                    continue;
+                }
+                stack.push((current.clone(), true));
+                for parent in graph.parents(&current) {
+                    if !seen.contains(&parent) {
+                        stack.push((parent, false));
+                    }
+                }
+            }
+        }
+        let mut computed: std::collections::HashMap<ModelName, Arc<ModelSchema>> = Default::default();
+        for current in order {
+            let Some(model) = self.model(&current) else { continue };
+            let upstream =
+                |n: &ModelName| computed.get(n).cloned().or_else(|| self.schemas.get(n).map(|s| Arc::clone(&s)));
+            let schema = Arc::new(model_schema(&model, &self.settings, &upstream));
+            computed.insert(current, schema);
+        }
+        if self.revision() == revision {
+            for (n, schema) in &computed {
+                self.schemas.insert(n.clone(), Arc::clone(schema));
+            }
+        }
+        computed.remove(name).or_else(|| self.schemas.get(name).map(|s| Arc::clone(&s)))
     }
 
     /// The model called `name`, from the first file defining it.

@@ -9,9 +9,22 @@ one JSON document is printed on stdout, in the shape of one project of
 
     {"root": "...", "default_catalog": "memory" | null,
      "models": [{"name", "path", "source", "kind", "dialect", "cron", "start",
-                 "time_column", "depends_on", "columns", "audits", "tags"}, ...],
-     "errors": [{"model": "..." | null, "message": "..."}],
+                 "time_column", "depends_on", "columns", "lineage", "audits", "tags"}, ...],
+     "errors": [{"model": "..." | null, "field": "..." | null, "message": "..."}],
      "warnings": ["..."]}
+
+``columns`` is ``[{"name", "type"}]`` in the order of ``model.columns_to_types`` (null when
+SQLMesh does not know the columns). ``lineage`` is SQLMesh's column lineage, one hop deep:
+
+    {"output_column": {"upstream.model": ["source_column", ...], ...}, ...}
+
+one entry per output column (the keys of ``columns_to_types``, in order), computed with
+``sqlmesh.core.lineage.column_dependencies`` (what ``sqlmesh`` uses for column descriptions):
+the upstream models are canonical names, the source columns are sorted, and an output column
+that reads no upstream column (a literal, ``COUNT(*)``) maps to ``{}``. It is ``{}`` for
+python, seed and external models (no query to trace) and when ``columns_to_types`` is null. A
+column whose lineage fails is left out and its error is listed under "errors" (field
+``lineage[column]``).
 
 Canonical names: SQLMesh's fully qualified, normalized name, without the catalog when it
 equals the project's default catalog (case-insensitively); each part bare when it matches
@@ -93,8 +106,11 @@ def time_value(value: t.Any) -> t.Optional[str]:
     return str(value)
 
 
-def model_facts(model: t.Any, root: Path, default_catalog: t.Optional[str], errors: list) -> dict:
+def model_facts(context: t.Any, model: t.Any, root: Path, errors: list) -> dict:
+    """One model's facts. ``context`` must hold every model: lineage reads the upstream ones."""
     from sqlmesh.core.model.kind import ModelKindName
+
+    default_catalog = context.default_catalog
 
     name = canonical_name(model.fqn, default_catalog)
     facts: dict = {
@@ -108,17 +124,19 @@ def model_facts(model: t.Any, root: Path, default_catalog: t.Optional[str], erro
         "time_column": None,
         "depends_on": [],
         "columns": None,
+        "lineage": {},
         "audits": [],
         "tags": [],
     }
+
+    def report(field: str, ex: Exception) -> None:
+        errors.append({"model": name, "field": field, "message": f"{type(ex).__name__}: {ex}".strip()})
 
     def attempt(field: str, compute: t.Callable[[], t.Any]) -> None:
         try:
             facts[field] = compute()
         except Exception as ex:  # report and keep going
-            errors.append(
-                {"model": name, "field": field, "message": f"{type(ex).__name__}: {ex}".strip()}
-            )
+            report(field, ex)
 
     def kind() -> str:
         k = model.kind.name
@@ -150,9 +168,49 @@ def model_facts(model: t.Any, root: Path, default_catalog: t.Optional[str], erro
     attempt("time_column", time_column)
     attempt("depends_on", depends_on)
     attempt("columns", columns)
+    attempt("lineage", lambda: lineage(context, model, default_catalog, report))
     attempt("audits", lambda: [audit_name for audit_name, _args in model.audits])
     attempt("tags", lambda: list(model.tags))
     return facts
+
+
+def column_lineage(context: t.Any, model: t.Any, column: str, default_catalog: t.Optional[str]) -> dict:
+    """``{"upstream.model": ["source_column", ...]}`` for one output column of ``model``.
+
+    ``column`` comes from ``columns_to_types``, already normalized for the model's dialect: it is
+    passed as a quoted identifier so that lineage does not normalize it again (``ISBN`` must stay
+    ``ISBN`` under Snowflake, ``GuideId`` must not become ``guideid``). ``exp.column`` rather than
+    ``exp.to_column``: the latter parses its argument as SQL, so a name with a dot or a space, or
+    one that is a keyword, would not come out as one identifier.
+    """
+    from sqlglot import exp
+    from sqlmesh.core.lineage import column_dependencies
+
+    parents = column_dependencies(context, model.fqn, exp.column(column, quoted=True))
+    upstream = {canonical_name(fqn, default_catalog): sorted(cols) for fqn, cols in parents.items()}
+    return dict(sorted(upstream.items()))
+
+
+def lineage(
+    context: t.Any,
+    model: t.Any,
+    default_catalog: t.Optional[str],
+    report: t.Callable[[str, Exception], None],
+) -> dict:
+    """Every output column's lineage (see ``column_lineage``), in ``columns_to_types`` order.
+
+    A column whose lineage cannot be computed is reported (field ``lineage[column]``) and left
+    out, so the other columns are still compared.
+    """
+    if model.source_type != "sql" or model.columns_to_types is None:
+        return {}
+    out = {}
+    for column in model.columns_to_types:
+        try:
+            out[column] = column_lineage(context, model, column, default_catalog)
+        except Exception as ex:  # report and keep going
+            report(f"lineage[{column}]", ex)
+    return out
 
 
 def dump(root: Path) -> t.Tuple[dict, int]:
@@ -195,7 +253,7 @@ def dump(root: Path) -> t.Tuple[dict, int]:
     models = []
     for model in context.models.values():
         try:
-            models.append(model_facts(model, root, default_catalog, result["errors"]))
+            models.append(model_facts(context, model, root, result["errors"]))
         except Exception as ex:
             result["errors"].append(
                 {"model": getattr(model, "fqn", None), "field": None, "message": f"{type(ex).__name__}: {ex}"}

@@ -4,6 +4,7 @@
 use super::locate::Locator;
 use super::projection::projections;
 use super::select::selects;
+use super::shape::shape;
 use super::{QueryFacts, TableRef};
 use crate::syntax::block::NamePart;
 use crate::syntax::lexer::Token;
@@ -27,13 +28,15 @@ pub(super) fn facts_from_ast(
         .into_iter()
         .filter(|t| !(t.name.len() == 1 && cte_names.contains(&t.name[0].text.to_ascii_lowercase())))
         .collect();
-    let (projections, selects) = match statements.first() {
-        Some(Statement::Query(query)) => {
-            (projections(original, query, locate, tokens), selects(original, query, locate, tokens))
-        }
-        _ => (Vec::new(), Vec::new()),
+    let (projections, selects, shape) = match statements.first() {
+        Some(Statement::Query(query)) => (
+            projections(original, query, locate, tokens),
+            selects(original, query, locate, tokens),
+            Some(std::sync::Arc::new(shape(original, query, locate, tokens))),
+        ),
+        _ => (Vec::new(), Vec::new(), None),
     };
-    QueryFacts { tables, ctes: collector.ctes, projections, selects, parsed: true }
+    QueryFacts { tables, ctes: collector.ctes, projections, selects, parsed: true, shape }
 }
 
 struct Collector<'a> {

@@ -14,6 +14,7 @@ mod mask;
 mod projection;
 mod scan;
 pub mod select;
+pub mod shape;
 
 pub use mask::{mask, matching_paren};
 pub use scan::scan;
@@ -97,6 +98,9 @@ pub struct QueryFacts {
     pub selects: Vec<SelectFacts>,
     /// Whether sqlparser read the statement (false: the token pass alone produced the facts).
     pub parsed: bool,
+    /// The query's scopes and column references, for lineage; None unless sqlparser read it.
+    #[serde(skip)]
+    pub shape: Option<std::sync::Arc<shape::QueryShape>>,
 }
 
 /// The sqlparser dialect for one of meshls's parser dialects.

@@ -77,12 +77,12 @@ pub(super) fn projections(original: &str, query: &Query, locate: &Locator, token
         .collect()
 }
 
-fn cover_tokens(tokens: &[Token]) -> Option<Span> {
+pub(super) fn cover_tokens(tokens: &[Token]) -> Option<Span> {
     Some(tokens.first()?.span.cover(tokens.last()?.span))
 }
 
 /// The span of an item's tokens before its alias, without the `AS` (and the `(` of `AS (a, b)`).
-fn expr_before_alias(text: &str, item: &[Token], alias: Span) -> Option<Span> {
+pub(super) fn expr_before_alias(text: &str, item: &[Token], alias: Span) -> Option<Span> {
     let cut = item.iter().position(|t| t.span.start >= alias.start)?;
     let mut expr = &item[..cut];
     if expr.last().is_some_and(|t| t.kind == TokenKind::LParen) {
@@ -116,7 +116,7 @@ const SELECT_END: &[&str] = &[
 
 /// The items of the select list whose `SELECT` keyword starts at byte `select_start`, as index
 /// ranges of `tokens`, split at top-level commas; empty when the list cannot be delimited.
-fn select_items(text: &str, tokens: &[Token], select_start: usize) -> Vec<std::ops::Range<usize>> {
+pub(super) fn select_items(text: &str, tokens: &[Token], select_start: usize) -> Vec<std::ops::Range<usize>> {
     let at = tokens.partition_point(|t| (t.span.start as usize) < select_start);
     if !tokens.get(at).is_some_and(|t| t.is_word(text, "select")) {
         return Vec::new();

@@ -112,7 +112,7 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
     }
     let cte_names: Vec<String> = ctes.iter().map(|c| c.value.to_ascii_lowercase()).collect();
     tables.retain(|t: &TableRef| !(t.name.len() == 1 && cte_names.contains(&t.name[0].text.to_ascii_lowercase())));
-    QueryFacts { tables, ctes, projections: Vec::new(), selects: Vec::new(), parsed: false }
+    QueryFacts { tables, ctes, projections: Vec::new(), selects: Vec::new(), parsed: false, shape: None }
 }
 
 /// A dotted name starting at `tokens[at]`, with its alias; None for a subquery or function.

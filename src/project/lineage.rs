@@ -1,0 +1,603 @@
+//! Column schemas and column-level lineage, resolved against upstream schemas.
+//!
+//! A model's schema is its declared columns (the `columns` property, the external-model YAML,
+//! a Python model's `columns`, a seed's header) or else its query's output, with `*` expanded
+//! through the schemas of the relations it reads. Its lineage maps each output column to the
+//! upstream model columns it is computed from: the leaves of sqlglot's lineage walk, the
+//! relation `sqlmesh.core.lineage.column_dependencies` returns. Only the select expressions
+//! count (a WHERE or a JOIN ON condition filters rows, it does not compute a column); CTEs
+//! and subqueries are walked through; an ambiguous or unknown reference contributes nothing.
+//!
+//! [`QueryResolver`] does the work for one query, memoizing per scope; the project caches one
+//! [`ModelSchema`] per model (see `Project::schema`).
+
+use super::facts::{Model, Settings, Source, table_name};
+use super::names::{ModelName, normalization, normalize_ident};
+use crate::syntax::block::NamePart;
+use crate::syntax::sql::shape::{
+    Clause, ColumnRef, Item, QueryShape, Relation, ScopeId, ScopeKind, SelectShape, Target, TypeExpr,
+};
+use crate::syntax::sqlmesh::Normalization;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// An upstream model column.
+pub type ColumnKey = (ModelName, String);
+
+/// One output column of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaColumn {
+    pub name: String,
+    pub data_type: Option<String>,
+    pub description: Option<String>,
+    /// Where the query computes it: the select item (scope 0's item index), if it is one.
+    pub item: Option<usize>,
+}
+
+/// A model's columns and, for each, the upstream columns it is computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelSchema {
+    /// In output order; None when they cannot be known statically (a `*` over a relation
+    /// whose schema is unknown, an unnamed expression, a macro that names its own output).
+    pub columns: Option<Vec<SchemaColumn>>,
+    /// Parallel to `columns`: sorted, deduplicated.
+    pub lineage: Vec<Vec<ColumnKey>>,
+}
+
+impl ModelSchema {
+    pub fn column(&self, name: &str) -> Option<(usize, &SchemaColumn)> {
+        self.columns.as_ref()?.iter().enumerate().find(|(_, c)| c.name == name)
+    }
+
+    /// The upstream columns of `name`.
+    pub fn lineage_of(&self, name: &str) -> &[ColumnKey] {
+        self.column(name).and_then(|(i, _)| self.lineage.get(i)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// An upstream schema lookup.
+pub type Upstream<'a> = &'a dyn Fn(&ModelName) -> Option<Arc<ModelSchema>>;
+
+/// Computes one model's schema, given its upstream models' schemas.
+pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> ModelSchema {
+    let mut resolved = model.query.as_ref().map(|shape| {
+        let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
+        let out = resolver.output(0);
+        (resolver, out)
+    });
+    let description = |name: &str| model.column_descriptions.iter().find(|(n, _)| n == name).map(|(_, d)| d.clone());
+    let mut schema = ModelSchema::default();
+    match (&model.columns, &mut resolved) {
+        (Some(declared), _) if model.columns_declared || model.source != Source::Sql => {
+            let outputs = resolved.as_ref().and_then(|(_, o)| o.as_ref());
+            let mut columns = Vec::new();
+            for column in declared {
+                let computed = outputs.and_then(|o| o.iter().position(|c| c.name == column.name));
+                schema.lineage.push(computed.map(|i| outputs.unwrap()[i].deps.clone()).unwrap_or_default());
+                columns.push(SchemaColumn {
+                    name: column.name.clone(),
+                    data_type: column.data_type.clone(),
+                    description: column.description.clone().or_else(|| description(&column.name)),
+                    item: computed.and_then(|i| outputs.unwrap()[i].item),
+                });
+            }
+            schema.columns = Some(columns);
+        }
+        (_, Some((_, Some(outputs)))) if model.source == Source::Sql => {
+            let mut names = BTreeSet::new();
+            if outputs.iter().any(|c| c.unnamed || !names.insert(c.name.as_str())) {
+                // An unnamed expression or a duplicate name: SQLMesh has no schema either.
+                return schema;
+            }
+            schema.columns = Some(
+                outputs
+                    .iter()
+                    .map(|c| SchemaColumn {
+                        name: c.name.clone(),
+                        data_type: c.ty.clone(),
+                        description: description(&c.name),
+                        item: c.item,
+                    })
+                    .collect(),
+            );
+            schema.lineage = outputs.iter().map(|c| c.deps.clone()).collect();
+        }
+        _ => {}
+    }
+    if let Some(columns) = schema.columns.as_mut() {
+        for name in managed_columns(model) {
+            if !columns.iter().any(|c| c.name == name) {
+                columns.push(SchemaColumn { name, data_type: Some("TIMESTAMP".into()), description: None, item: None });
+                schema.lineage.push(Vec::new());
+            }
+        }
+    }
+    schema
+}
+
+/// The columns SQLMesh adds to an SCD type 2 model.
+fn managed_columns(model: &Model) -> Vec<String> {
+    if !model.kind.starts_with("SCD_TYPE_2") {
+        return Vec::new();
+    }
+    let strategy = normalization(model.dialect.as_deref());
+    ["valid_from_name", "valid_to_name"]
+        .iter()
+        .map(|key| {
+            let written = model.kind_properties.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+            let default = if *key == "valid_from_name" { "valid_from" } else { "valid_to" };
+            let (text, quoted) = match written {
+                Some(v) if v.starts_with(['"', '`']) => (v[1..v.len() - 1].to_string(), true),
+                Some(v) => (v.trim_matches('\'').to_string(), false),
+                None => (default.to_string(), false),
+            };
+            normalize_ident(&text, quoted, strategy, false)
+        })
+        .collect()
+}
+
+/// One output column of a scope, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputColumn {
+    pub name: String,
+    pub ty: Option<String>,
+    pub deps: Vec<ColumnKey>,
+    /// The select item computing it, in its scope (None for a column a `*` passes through).
+    pub item: Option<usize>,
+    /// An expression without a name: `_col_N` here, and no schema for the model.
+    pub unnamed: bool,
+}
+
+/// What a column reference resolves to within its scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefTarget {
+    /// A column of one of the scope's relations (index into `sources`).
+    Column { relation: usize, name: String },
+    /// The USING column shared by several relations.
+    Using { relations: Vec<usize>, name: String },
+    /// An output alias of the same SELECT (`GROUP BY total`).
+    Alias(usize),
+    /// A column of an enclosing query (a correlated subquery).
+    Outer { scope: ScopeId, target: Box<RefTarget> },
+    /// A name several relations have.
+    Ambiguous(Vec<usize>),
+    /// No relation has it, and every relation's schema is known.
+    Missing,
+    /// Some relation's schema is unknown: it may have it.
+    Unknown,
+}
+
+#[derive(Clone)]
+enum Memo {
+    Todo,
+    InProgress,
+    Done(Option<Arc<Vec<OutputColumn>>>),
+}
+
+/// Resolves the scopes of one query against upstream schemas, memoizing per scope.
+pub struct QueryResolver<'a> {
+    pub shape: &'a QueryShape,
+    settings: &'a Settings,
+    dialect: Option<&'a str>,
+    strategy: Normalization,
+    upstream: Upstream<'a>,
+    memo: Vec<Memo>,
+}
+
+impl<'a> QueryResolver<'a> {
+    pub fn new(
+        shape: &'a QueryShape,
+        settings: &'a Settings,
+        dialect: Option<&'a str>,
+        upstream: Upstream<'a>,
+    ) -> QueryResolver<'a> {
+        QueryResolver {
+            shape,
+            settings,
+            dialect,
+            strategy: normalization(dialect),
+            upstream,
+            memo: vec![Memo::Todo; shape.scopes.len()],
+        }
+    }
+
+    pub fn normalize(&self, part: &NamePart) -> String {
+        normalize_ident(&part.text, part.quoted, self.strategy, false)
+    }
+
+    /// The model a relation's table name names.
+    pub fn table(&self, parts: &[NamePart]) -> Option<ModelName> {
+        table_name(self.settings, parts, self.dialect)
+    }
+
+    /// A scope's output columns; None when they cannot be known.
+    pub fn output(&mut self, scope: ScopeId) -> Option<Arc<Vec<OutputColumn>>> {
+        let Some(memo) = self.memo.get(scope as usize) else { return None };
+        match memo {
+            Memo::Done(out) => return out.clone(),
+            // A recursive CTE reading itself: its anchor (first branch) gives the columns.
+            Memo::InProgress => {
+                return match &self.shape.scopes[scope as usize].kind {
+                    ScopeKind::SetOp(branches) => {
+                        let first = branches[0];
+                        if matches!(self.memo[first as usize], Memo::InProgress) { None } else { self.output(first) }
+                    }
+                    _ => None,
+                };
+            }
+            Memo::Todo => {}
+        }
+        self.memo[scope as usize] = Memo::InProgress;
+        let out = self.compute(scope).map(|mut columns| {
+            let aliases = &self.shape.scopes[scope as usize].column_aliases;
+            for (column, alias) in columns.iter_mut().zip(aliases) {
+                column.name = self.normalize(alias);
+            }
+            Arc::new(columns)
+        });
+        self.memo[scope as usize] = Memo::Done(out.clone());
+        out
+    }
+
+    fn compute(&mut self, scope: ScopeId) -> Option<Vec<OutputColumn>> {
+        match &self.shape.scopes[scope as usize].kind {
+            ScopeKind::Select(select) => self.select_output(scope, select),
+            ScopeKind::SetOp(branches) => {
+                let mut columns: Vec<OutputColumn> = self.output(branches[0])?.as_ref().clone();
+                for column in &mut columns {
+                    column.item = None;
+                }
+                for &branch in &branches[1..] {
+                    match self.output(branch) {
+                        Some(other) => {
+                            for (column, theirs) in columns.iter_mut().zip(other.iter()) {
+                                merge(&mut column.deps, &theirs.deps);
+                            }
+                        }
+                        None => {
+                            let star = self.star_deps(branch);
+                            for column in &mut columns {
+                                merge(&mut column.deps, &star);
+                            }
+                        }
+                    }
+                }
+                Some(columns)
+            }
+            ScopeKind::Values(width) => Some(
+                (1..=*width)
+                    .map(|i| OutputColumn {
+                        name: format!("column{i}"),
+                        ty: None,
+                        deps: Vec::new(),
+                        item: None,
+                        unnamed: false,
+                    })
+                    .collect(),
+            ),
+            ScopeKind::Opaque => None,
+        }
+    }
+
+    fn select_output(&mut self, scope: ScopeId, select: &SelectShape) -> Option<Vec<OutputColumn>> {
+        let mut out: Vec<OutputColumn> = Vec::new();
+        for (index, item) in select.items.iter().enumerate() {
+            if item.opaque {
+                return None;
+            }
+            match &item.star {
+                Some(star) => {
+                    let relations: Vec<usize> = match &star.qualifier {
+                        Some(q) => {
+                            let q = q.last()?;
+                            vec![self.relation_named(select, &self.normalize(q))?]
+                        }
+                        None => (0..select.sources.len()).collect(),
+                    };
+                    let except: Vec<String> = star.except.iter().map(|p| self.normalize(p)).collect();
+                    let using = self.using_names(select);
+                    let mut emitted_using: Vec<String> = Vec::new();
+                    for relation in relations {
+                        for (name, ty) in self.relation_columns(&select.sources[relation])? {
+                            if except.contains(&name) {
+                                continue;
+                            }
+                            // A USING column appears once, from every side that has it.
+                            let shared = star.qualifier.is_none() && using.iter().any(|(_, n)| *n == name);
+                            if shared && emitted_using.contains(&name) {
+                                continue;
+                            }
+                            let mut deps = Vec::new();
+                            if shared {
+                                emitted_using.push(name.clone());
+                                for other in self.relations_with(select, &name) {
+                                    merge(&mut deps, &self.column_deps(&select.sources[other], &name));
+                                }
+                            } else {
+                                deps = self.column_deps(&select.sources[relation], &name);
+                            }
+                            let replaced = star
+                                .replace
+                                .iter()
+                                .find(|r| r.name.as_ref().is_some_and(|n| self.normalize(n) == name));
+                            let (ty, deps, item) = match replaced {
+                                Some(replace) => {
+                                    let (ty, deps) = self.item_facts(scope, select, replace, &out);
+                                    (ty, deps, Some(index))
+                                }
+                                None => (ty, deps, None),
+                            };
+                            let renamed = star
+                                .rename
+                                .iter()
+                                .find(|(from, _)| self.normalize(from) == name)
+                                .map(|(_, to)| self.normalize(to));
+                            out.push(OutputColumn { name: renamed.unwrap_or(name), ty, deps, item, unnamed: false });
+                        }
+                    }
+                }
+                None => {
+                    let name = item.name.as_ref().map_or_else(|| format!("_col_{index}"), |n| self.normalize(n));
+                    let (ty, deps) = self.item_facts(scope, select, item, &out);
+                    out.push(OutputColumn { name, ty, deps, item: Some(index), unnamed: item.name.is_none() });
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The type and upstream columns of one select item; `earlier` are the outputs before
+    /// it (a lateral alias reference reads them).
+    fn item_facts(
+        &mut self,
+        scope: ScopeId,
+        select: &SelectShape,
+        item: &Item,
+        earlier: &[OutputColumn],
+    ) -> (Option<String>, Vec<ColumnKey>) {
+        let mut deps = Vec::new();
+        for reference in &item.refs {
+            let target = self.resolve(scope, select, reference);
+            match target {
+                RefTarget::Alias(i) => {
+                    if let Some(column) = earlier.iter().find(|c| c.item == Some(i)) {
+                        merge(&mut deps, &column.deps.clone());
+                    }
+                }
+                target => merge(&mut deps, &self.target_deps(select, &target)),
+            }
+        }
+        for &sub in &item.subqueries {
+            match self.output(sub) {
+                Some(columns) => {
+                    for column in columns.iter() {
+                        merge(&mut deps, &column.deps);
+                    }
+                }
+                None => merge(&mut deps, &self.star_deps(sub)),
+            }
+        }
+        let ty = self.type_of(scope, select, &item.ty);
+        (ty, deps)
+    }
+
+    /// The upstream columns a resolved reference reads.
+    pub fn target_deps(&mut self, select: &SelectShape, target: &RefTarget) -> Vec<ColumnKey> {
+        match target {
+            RefTarget::Column { relation, name } => self.column_deps(&select.sources[*relation], name),
+            RefTarget::Using { relations, name } => {
+                let mut deps = Vec::new();
+                for &r in relations {
+                    merge(&mut deps, &self.column_deps(&select.sources[r], name));
+                }
+                deps
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The upstream columns behind a relation's column.
+    pub fn column_deps(&mut self, relation: &Relation, name: &str) -> Vec<ColumnKey> {
+        match &relation.target {
+            Target::Table(parts) => self.table(parts).map(|m| vec![(m, name.to_string())]).unwrap_or_default(),
+            Target::Scope(scope) => match self.output(*scope) {
+                Some(columns) => columns.iter().find(|c| c.name == name).map(|c| c.deps.clone()).unwrap_or_default(),
+                None => self.star_deps(*scope),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// What sqlglot reports for a column of a scope whose `*` cannot be expanded: `*` of
+    /// each table it reads.
+    fn star_deps(&mut self, scope: ScopeId) -> Vec<ColumnKey> {
+        let mut deps = Vec::new();
+        match &self.shape.scopes[scope as usize].kind {
+            ScopeKind::Select(select) => {
+                for relation in &select.sources {
+                    match &relation.target {
+                        Target::Table(parts) => {
+                            if let Some(m) = self.table(parts) {
+                                merge(&mut deps, &[(m, "*".to_string())]);
+                            }
+                        }
+                        Target::Scope(inner) if *inner != scope => {
+                            if !matches!(self.memo[*inner as usize], Memo::InProgress) {
+                                merge(&mut deps, &self.star_deps(*inner))
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ScopeKind::SetOp(branches) => {
+                for &b in branches {
+                    merge(&mut deps, &self.star_deps(b));
+                }
+            }
+            _ => {}
+        }
+        deps
+    }
+
+    /// A relation's columns with their types; None when unknown.
+    pub fn relation_columns(&mut self, relation: &Relation) -> Option<Vec<(String, Option<String>)>> {
+        match &relation.target {
+            Target::Table(parts) => {
+                let schema = (self.upstream)(&self.table(parts)?)?;
+                Some(schema.columns.as_ref()?.iter().map(|c| (c.name.clone(), c.data_type.clone())).collect())
+            }
+            Target::Scope(scope) => Some(self.output(*scope)?.iter().map(|c| (c.name.clone(), c.ty.clone())).collect()),
+            Target::Columns(names) => Some(names.iter().map(|n| (self.normalize(n), None)).collect()),
+            Target::Unknown => None,
+        }
+    }
+
+    fn relation_named(&self, select: &SelectShape, name: &str) -> Option<usize> {
+        select.sources.iter().position(|r| r.alias.as_ref().is_some_and(|a| self.normalize(a) == name))
+    }
+
+    fn using_names(&self, select: &SelectShape) -> Vec<(usize, String)> {
+        select.using.iter().flat_map(|(r, names)| names.iter().map(move |n| (*r, self.normalize(n)))).collect()
+    }
+
+    /// The relations whose known schema has `name`.
+    fn relations_with(&mut self, select: &SelectShape, name: &str) -> Vec<usize> {
+        (0..select.sources.len())
+            .filter(|&r| self.relation_columns(&select.sources[r]).is_some_and(|c| c.iter().any(|(n, _)| n == name)))
+            .collect()
+    }
+
+    /// Resolves a column reference of a SELECT scope.
+    pub fn resolve(&mut self, scope: ScopeId, select: &SelectShape, reference: &ColumnRef) -> RefTarget {
+        let parts: Vec<String> = reference.parts.iter().map(|p| self.normalize(p)).collect();
+        if parts.len() >= 2 {
+            // `t.col`, `schema.t.col`, or struct access `col.field` when no relation is `t`.
+            for q in [parts.len() - 2, 0] {
+                if let Some(relation) = self.relation_named(select, &parts[q]) {
+                    return RefTarget::Column { relation, name: parts[q + 1].clone() };
+                }
+            }
+            if parts.len() >= 3
+                && let Some(relation) = self.relation_named(select, &parts[1])
+            {
+                return RefTarget::Column { relation, name: parts[2].clone() };
+            }
+        }
+        let name = &parts[0];
+        let target = self.resolve_unqualified(select, name);
+        match target {
+            RefTarget::Missing | RefTarget::Unknown | RefTarget::Ambiguous(_) => {
+                // An output alias (GROUP BY, ORDER BY, HAVING, a lateral alias); sqlglot
+                // prefers it to a name several relations share.
+                if let Some(i) = select.items.iter().position(|item| {
+                    item.star.is_none() && item.name.as_ref().is_some_and(|n| self.normalize(n) == *name)
+                }) && (target != RefTarget::Unknown || reference.clause != Clause::Select)
+                {
+                    return RefTarget::Alias(i);
+                }
+                if matches!(target, RefTarget::Ambiguous(_)) {
+                    return target;
+                }
+                // A correlated subquery reads its enclosing query.
+                if let Some(parent) = self.shape.scopes[scope as usize].parent
+                    && let ScopeKind::Select(outer) = &self.shape.scopes[parent as usize].kind
+                {
+                    let outer_target = self.resolve(parent, outer, reference);
+                    if !matches!(outer_target, RefTarget::Missing | RefTarget::Unknown) {
+                        return RefTarget::Outer { scope: parent, target: Box::new(outer_target) };
+                    }
+                    if target == RefTarget::Missing {
+                        return outer_target;
+                    }
+                }
+                target
+            }
+            target => target,
+        }
+    }
+
+    fn resolve_unqualified(&mut self, select: &SelectShape, name: &str) -> RefTarget {
+        if self.using_names(select).iter().any(|(_, n)| n == name) {
+            let relations = self.relations_with(select, name);
+            if relations.len() > 1 {
+                return RefTarget::Using { relations, name: name.to_string() };
+            }
+        }
+        let with: Vec<usize> = self.relations_with(select, name);
+        match with.len() {
+            1 => RefTarget::Column { relation: with[0], name: name.to_string() },
+            0 => {
+                let unknown: Vec<usize> = (0..select.sources.len())
+                    .filter(|&r| self.relation_columns(&select.sources[r]).is_none())
+                    .collect();
+                match unknown.len() {
+                    0 => RefTarget::Missing,
+                    1 => RefTarget::Column { relation: unknown[0], name: name.to_string() },
+                    _ => RefTarget::Unknown,
+                }
+            }
+            _ => RefTarget::Ambiguous(with),
+        }
+    }
+
+    fn type_of(&mut self, scope: ScopeId, select: &SelectShape, ty: &TypeExpr) -> Option<String> {
+        match ty {
+            TypeExpr::Unknown => None,
+            TypeExpr::Known(t) => Some(t.clone()),
+            TypeExpr::Column(reference) => match self.resolve(scope, select, reference) {
+                RefTarget::Column { relation, name } => self
+                    .relation_columns(&select.sources[relation])?
+                    .into_iter()
+                    .find(|(n, _)| *n == name)
+                    .and_then(|(_, t)| t),
+                _ => None,
+            },
+            TypeExpr::Promote(inner) => {
+                let inner = self.type_of(scope, select, inner)?;
+                let upper = inner.to_ascii_uppercase();
+                Some(match upper.as_str() {
+                    "TINYINT" | "SMALLINT" | "INT" | "INTEGER" | "BIGINT" | "INT64" => "BIGINT".to_string(),
+                    "FLOAT" | "REAL" | "DOUBLE" | "FLOAT64" => "DOUBLE".to_string(),
+                    _ => inner,
+                })
+            }
+            TypeExpr::Widest(operands) => {
+                let mut widest: Option<(usize, String)> = None;
+                for operand in operands {
+                    let t = self.type_of(scope, select, operand)?;
+                    let rank = numeric_rank(&t)?;
+                    if widest.as_ref().is_none_or(|(r, _)| rank > *r) {
+                        widest = Some((rank, t));
+                    }
+                }
+                widest.map(|(_, t)| t)
+            }
+            TypeExpr::First(options) => options.iter().find_map(|o| self.type_of(scope, select, o)),
+        }
+    }
+}
+
+fn numeric_rank(ty: &str) -> Option<usize> {
+    let upper = ty.to_ascii_uppercase();
+    let base = upper.split('(').next().unwrap_or("").trim();
+    Some(match base {
+        "TINYINT" => 1,
+        "SMALLINT" => 2,
+        "INT" | "INTEGER" => 3,
+        "BIGINT" | "INT64" => 4,
+        "DECIMAL" | "NUMERIC" | "NUMBER" => 5,
+        "FLOAT" | "REAL" => 6,
+        "DOUBLE" | "FLOAT64" => 7,
+        _ => return None,
+    })
+}
+
+/// Adds `more` to the sorted set `into`.
+fn merge(into: &mut Vec<ColumnKey>, more: &[ColumnKey]) {
+    for key in more {
+        if let Err(at) = into.binary_search(key) {
+            into.insert(at, key.clone());
+        }
+    }
+}
