@@ -11,7 +11,7 @@
 use crate::project::lineage::{QueryResolver, RefTarget};
 use crate::project::{ColumnKey, Model, ModelName, Project};
 use crate::syntax::Span;
-use crate::syntax::sql::shape::{ColumnRef, Item, QueryShape, ScopeId, ScopeKind, Target};
+use crate::syntax::sql::shape::{ColumnRef, QueryShape, ScopeId, ScopeKind, Target};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::fmt::Write as _;
@@ -160,16 +160,13 @@ pub fn column_at(project: &Project, model: &Model, offset: usize) -> Option<(Col
     for (id, scope) in shape.scopes.iter().enumerate() {
         let id = id as ScopeId;
         let ScopeKind::Select(select) = &scope.kind else { continue };
-        let mut items: Vec<&Item> = select.items.iter().collect();
-        items.extend(select.items.iter().filter_map(|i| i.star.as_ref()).flat_map(|s| &s.replace));
-        for item in &items {
+        for item in select.all_items() {
             if let Some(name) = item.name.as_ref().filter(|n| covers(n.span) && !n.span.is_empty()) {
                 let column = resolver.normalize(name);
                 return Some((own_column(shape, model, id, column), name.span));
             }
         }
-        let refs = items.iter().flat_map(|i| &i.refs).chain(&select.refs).filter(|r| !r.from_macro);
-        for reference in refs {
+        for reference in select.written_refs() {
             let name = reference.parts.last()?;
             if !reference.parts.iter().any(|p| covers(p.span)) {
                 continue;

@@ -212,7 +212,7 @@ impl<'a> QueryResolver<'a> {
 
     /// A scope's output columns; None when they cannot be known.
     pub fn output(&mut self, scope: ScopeId) -> Option<Arc<Vec<OutputColumn>>> {
-        let Some(memo) = self.memo.get(scope as usize) else { return None };
+        let memo = self.memo.get(scope as usize)?;
         match memo {
             Memo::Done(out) => return out.clone(),
             // A recursive CTE reading itself: its anchor (first branch) gives the columns.
@@ -421,10 +421,10 @@ impl<'a> QueryResolver<'a> {
                                 merge(&mut deps, &[(m, "*".to_string())]);
                             }
                         }
-                        Target::Scope(inner) if *inner != scope => {
-                            if !matches!(self.memo[*inner as usize], Memo::InProgress) {
-                                merge(&mut deps, &self.star_deps(*inner))
-                            }
+                        Target::Scope(inner)
+                            if *inner != scope && !matches!(self.memo[*inner as usize], Memo::InProgress) =>
+                        {
+                            merge(&mut deps, &self.star_deps(*inner))
                         }
                         _ => {}
                     }
@@ -490,7 +490,15 @@ impl<'a> QueryResolver<'a> {
             RefTarget::Missing | RefTarget::Unknown | RefTarget::Ambiguous(_) => {
                 // An output alias (GROUP BY, ORDER BY, HAVING, a lateral alias); sqlglot
                 // prefers it to a name several relations share.
-                if let Some(i) = select.items.iter().position(|item| {
+                // In the select list only an earlier item's name counts (not the item's own).
+                let before = match reference.clause {
+                    Clause::Select => select
+                        .all_items()
+                        .position(|i| i.refs.iter().any(|r| std::ptr::eq(r, reference)))
+                        .unwrap_or(usize::MAX),
+                    _ => usize::MAX,
+                };
+                if let Some(i) = select.items.iter().take(before).position(|item| {
                     item.star.is_none() && item.name.as_ref().is_some_and(|n| self.normalize(n) == *name)
                 }) && (target != RefTarget::Unknown || reference.clause != Clause::Select)
                 {
@@ -518,7 +526,7 @@ impl<'a> QueryResolver<'a> {
     }
 
     fn resolve_unqualified(&mut self, select: &SelectShape, name: &str) -> RefTarget {
-        if self.using_names(select).iter().any(|(_, n)| n == name) {
+        if select.natural || self.using_names(select).iter().any(|(_, n)| n == name) {
             let relations = self.relations_with(select, name);
             if relations.len() > 1 {
                 return RefTarget::Using { relations, name: name.to_string() };

@@ -11,7 +11,9 @@
 //! A `-- meshls:ignore <code>` comment (or `# meshls:ignore` in Python) suppresses that code on
 //! its own line, or on the next line when the comment stands alone.
 
+mod ambiguous_column;
 mod ambiguous_projection;
+mod column_refs;
 mod dependency_cycle;
 mod did_you_mean;
 mod duplicate_model;
@@ -27,8 +29,10 @@ mod missing_start;
 mod missing_time_filter;
 mod missing_unique_audit;
 mod python_model_now;
+mod select_star;
 mod time_column_not_selected;
 mod unique_key_not_selected;
+mod unknown_column;
 mod unknown_kind;
 mod unknown_property;
 mod unregistered_table;
@@ -92,6 +96,7 @@ pub struct Rule {
 
 /// Every rule, in the order their findings are reported.
 pub static RULES: &[&Rule] = &[
+    &ambiguous_column::RULE,
     &ambiguous_projection::RULE,
     &dependency_cycle::RULE,
     &duplicate_model::RULE,
@@ -105,8 +110,10 @@ pub static RULES: &[&Rule] = &[
     &missing_time_filter::RULE,
     &missing_unique_audit::RULE,
     &python_model_now::RULE,
+    &select_star::RULE,
     &time_column_not_selected::RULE,
     &unique_key_not_selected::RULE,
+    &unknown_column::RULE,
     &unknown_kind::RULE,
     &unknown_property::RULE,
     &unregistered_table::RULE,

@@ -68,6 +68,20 @@ pub struct SelectShape {
     pub refs: Vec<ColumnRef>,
     /// `JOIN ... USING (a, b)`: the index of the joined relation and the names.
     pub using: Vec<(usize, Vec<NamePart>)>,
+    /// Whether a NATURAL join merges columns by name.
+    pub natural: bool,
+}
+
+impl SelectShape {
+    /// The items of the select list, with the items of `* REPLACE (...)`.
+    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().chain(self.items.iter().filter_map(|i| i.star.as_ref()).flat_map(|s| &s.replace))
+    }
+
+    /// Every column reference of the SELECT written in the query (macro arguments excluded).
+    pub fn written_refs(&self) -> impl Iterator<Item = &ColumnRef> {
+        self.all_items().flat_map(|i| &i.refs).chain(&self.refs).filter(|r| !r.from_macro)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -376,6 +390,7 @@ impl Builder<'_> {
                     self.expr_refs(expr, Clause::Join, id, &mut refs, &mut Vec::new());
                     shape.refs.extend(refs);
                 }
+                Some(JoinConstraint::Natural) => shape.natural = true,
                 Some(JoinConstraint::Using(names)) => {
                     let names: Vec<NamePart> = names
                         .iter()
@@ -563,7 +578,17 @@ impl Builder<'_> {
         refs: &mut Vec<ColumnRef>,
         subqueries: &mut Vec<ScopeId>,
     ) -> ControlFlow<()> {
-        let mut collector = RefCollector { builder: self, clause, id, depth: 0, refs, subqueries, lambda: Vec::new() };
+        let mut collector = RefCollector {
+            builder: self,
+            clause,
+            id,
+            depth: 0,
+            refs,
+            subqueries,
+            lambda: Vec::new(),
+            consumed: Vec::new(),
+            skip_compound: None,
+        };
         node.visit(&mut collector)
     }
 
@@ -609,11 +634,7 @@ impl Builder<'_> {
             match tokens[j].kind {
                 TokenKind::RParen => depth += 1,
                 TokenKind::LParen if depth > 0 => depth -= 1,
-                TokenKind::LParen => {
-                    if j > 0 && tokens[j - 1].kind == TokenKind::Macro {
-                        return true;
-                    }
-                }
+                TokenKind::LParen if j > 0 && tokens[j - 1].kind == TokenKind::Macro => return true,
                 _ => {}
             }
         }
@@ -625,7 +646,7 @@ impl Builder<'_> {
         match expr {
             Expr::Cast { data_type, .. } => TypeExpr::Known(data_type.to_string().to_uppercase()),
             Expr::Nested(inner) => self.type_of(inner),
-            Expr::Identifier(ident) => TypeExpr::Column(self.column_ref(&[ident.clone()], Clause::Select)),
+            Expr::Identifier(ident) => TypeExpr::Column(self.column_ref(std::slice::from_ref(ident), Clause::Select)),
             Expr::CompoundIdentifier(idents) => TypeExpr::Column(self.column_ref(idents, Clause::Select)),
             Expr::Value(v) => match &v.value {
                 Value::Number(n, _) if n.contains(['.', 'e', 'E']) => TypeExpr::Known("DOUBLE".into()),
@@ -791,6 +812,10 @@ struct RefCollector<'b, 'a> {
     subqueries: &'b mut Vec<ScopeId>,
     /// Lambda parameters (`x -> x + 1`): not columns.
     lambda: Vec<String>,
+    /// Identifiers already read as part of a field access.
+    consumed: Vec<sqlparser::tokenizer::Span>,
+    /// The compound root of the field access just read.
+    skip_compound: Option<sqlparser::tokenizer::Span>,
 }
 
 impl Visitor for RefCollector<'_, '_> {
@@ -815,8 +840,31 @@ impl Visitor for RefCollector<'_, '_> {
             return ControlFlow::Continue(());
         }
         let idents: Vec<Ident> = match expr {
+            Expr::Identifier(ident) if self.consumed.contains(&ident.span) => return ControlFlow::Continue(()),
             Expr::Identifier(ident) => vec![ident.clone()],
-            Expr::CompoundIdentifier(idents) => idents.clone(),
+            Expr::CompoundIdentifier(idents) if self.skip_compound != Some(expr.span()) => idents.clone(),
+            // `t.arr[1]`, `col.field[0].x`: the name before the first subscript is the column.
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut idents = match root.as_ref() {
+                    Expr::Identifier(ident) => vec![ident.clone()],
+                    Expr::CompoundIdentifier(idents) => idents.clone(),
+                    _ => return ControlFlow::Continue(()),
+                };
+                for access in access_chain {
+                    match access {
+                        sqlparser::ast::AccessExpr::Dot(Expr::Identifier(ident)) => idents.push(ident.clone()),
+                        _ => break,
+                    }
+                }
+                self.consumed.extend(idents.iter().map(|i| i.span));
+                if let Expr::CompoundIdentifier(_) = root.as_ref() {
+                    self.skip_compound = Some(root.span());
+                }
+                idents
+            }
+            Expr::CompoundIdentifier(_) if self.skip_compound == Some(expr.span()) => {
+                return ControlFlow::Continue(());
+            }
             Expr::Lambda(lambda) => {
                 self.lambda.extend(lambda.params.iter().map(|p| p.name.value.to_lowercase()));
                 return ControlFlow::Continue(());

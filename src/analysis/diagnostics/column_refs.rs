@@ -1,0 +1,53 @@
+//! The column references of a model's query, resolved against upstream schemas: what the
+//! column-aware rules (`unknown-column`, `ambiguous-column`, `select-star`) read.
+
+use super::Context;
+use crate::project::ModelName;
+use crate::project::lineage::{QueryResolver, RefTarget};
+use crate::syntax::sql::shape::{ColumnRef, ScopeId, ScopeKind, SelectShape};
+
+/// Calls `f` with every SELECT scope of the file's query, with a resolver over the project's
+/// schemas. Nothing happens for files without a parsed SQL query.
+pub fn each_select(cx: &Context, mut f: impl FnMut(&mut QueryResolver, ScopeId, &SelectShape)) {
+    let Some(model) = cx.model() else { return };
+    let Some(shape) = model.query.as_ref() else { return };
+    let project = cx.project;
+    let upstream = |n: &ModelName| project.schema(n);
+    let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+    for (id, scope) in shape.scopes.iter().enumerate() {
+        if let ScopeKind::Select(select) = &scope.kind {
+            f(&mut resolver, id as ScopeId, select);
+        }
+    }
+}
+
+/// Calls `f` with every written column reference and what it resolves to.
+pub fn each_reference(cx: &Context, mut f: impl FnMut(&mut QueryResolver, &SelectShape, &ColumnRef, RefTarget)) {
+    each_select(cx, |resolver, id, select| {
+        for reference in select.written_refs() {
+            let target = resolver.resolve(id, select, reference);
+            f(resolver, select, reference, target);
+        }
+    });
+}
+
+/// Names that read as columns but are the engine's niladic functions.
+pub fn is_niladic_function(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "current_datetime",
+        "current_user",
+        "current_role",
+        "current_schema",
+        "current_catalog",
+        "localtime",
+        "localtimestamp",
+        "session_user",
+        "system_user",
+        "sysdate",
+        "user",
+    ];
+    NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
+}
