@@ -292,3 +292,55 @@ fn a_fix_applied_through_workspace_apply_edit_clears_the_diagnostic() {
     client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
     client.shutdown();
 }
+
+#[test]
+fn column_hover_lineage_request_and_unknown_columns_follow_upstream_edits() {
+    let (_dir, root) = fixture("lineage");
+    let mut client = start(&root, &["utf-16"]);
+    let consumer = root.join("models/mart/user_plays.sql");
+    let upstream = root.join("models/stage/users.sql");
+    let (consumer_uri, up_uri) = (file_uri(&consumer), file_uri(&upstream));
+    let consumer_text = std::fs::read_to_string(&consumer).unwrap();
+    let up_text = std::fs::read_to_string(&upstream).unwrap();
+    client.open(&consumer_uri, "sql", &consumer_text);
+    client.diagnostics_for(&consumer_uri, WAIT, |d| d.is_empty());
+
+    // Hover on `u.user_name`, an output column: its card with the chain up to the source.
+    let (line, col) = find(&consumer_text, "user_name");
+    let at = json!({"textDocument": {"uri": consumer_uri}, "position": position(line, col + 2)});
+    let hover = client.request("textDocument/hover", at.clone()).unwrap();
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.starts_with("### `mart.user_plays`.`user_name` · `text`"), "{markdown}");
+    assert!(markdown.contains("```sql\nu.user_name\n```"), "the expression: {markdown}");
+    assert!(markdown.contains("- `stage.users.user_name`\n  - `raw.users.username`"), "upstream: {markdown}");
+    assert_eq!(hover["range"], range(line, col, line, col + 9));
+    // On the join key in `USING (user_id)`: the column of the joined model.
+    let (line, col) = find(&consumer_text, "user_id)");
+    let using = json!({"textDocument": {"uri": consumer_uri}, "position": position(line, col)});
+    let markdown = client.request("textDocument/hover", using).unwrap()["contents"]["value"].clone();
+    assert!(markdown.as_str().unwrap_or("").contains("user_id"), "{markdown}");
+
+    // The same column as a graph, by position and by name.
+    let mut request = at.clone();
+    request["direction"] = json!("upstream");
+    let graph = client.request("meshls/columnLineage", request).unwrap();
+    let ids: Vec<&str> = graph["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["mart.user_plays.user_name", "stage.users.user_name", "raw.users.username"]);
+    assert_eq!(graph["edges"], json!([{"from": 1, "to": 0}, {"from": 2, "to": 1}]));
+    let by_name = json!({"model": "raw.plays", "column": "user_id", "direction": "downstream", "depth": 1});
+    let graph = client.request("meshls/columnLineage", by_name).unwrap();
+    let ids: Vec<&str> = graph["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["raw.plays.user_id", "stage.plays.user_id"]);
+    assert_eq!(graph["truncated"], true, "stage.plays.user_id has consumers beyond depth 1");
+
+    // Renaming the column upstream flags its open consumer; renaming it back clears it.
+    client.open(&up_uri, "sql", &up_text);
+    client.diagnostics_for(&up_uri, WAIT, |d| d.is_empty());
+    let (line, col) = find(&up_text, "AS user_name");
+    client.change(&up_uri, json!([{"range": range(line, col + 3, line, col + 12), "text": "display_name"}]));
+    let diagnostics = client.diagnostics_for(&consumer_uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["unknown-column"]);
+    client.change(&up_uri, json!([{"range": range(line, col + 3, line, col + 15), "text": "user_name"}]));
+    client.diagnostics_for(&consumer_uri, WAIT, |d| d.is_empty());
+    client.shutdown();
+}

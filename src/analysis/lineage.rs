@@ -342,3 +342,38 @@ fn tree_level(
         }
     }
 }
+
+/// The start columns for a model name and an optional column as a user writes them (each
+/// normalized per the project's dialect): that column, or every column of the model.
+pub fn named_columns(project: &Project, model: &str, column: Option<&str>) -> Option<Vec<ColumnNode>> {
+    let dialect = project.settings.config.model_defaults.dialect.as_ref().map(|d| d.value.as_str());
+    let name = project.settings.names.normalize_text(model, dialect)?;
+    let schema = project.schema(&name)?;
+    let columns = schema.columns.as_ref()?;
+    match column {
+        Some(column) => {
+            let model_dialect = project.model(&name).and_then(|m| m.dialect);
+            let strategy = crate::project::names::normalization(model_dialect.as_deref().or(dialect));
+            let quoted = column.len() >= 2 && column.starts_with('"') && column.ends_with('"');
+            let text = if quoted { &column[1..column.len() - 1] } else { column };
+            let column = crate::project::names::normalize_ident(text, quoted, strategy, false);
+            columns.iter().any(|c| c.name == column).then(|| vec![(name, column)])
+        }
+        None => Some(columns.iter().map(|c| (name.clone(), c.name.clone())).collect()),
+    }
+}
+
+/// The starting columns for the column at `offset` of a model's query: the model column, or
+/// for a CTE's column the upstream columns it is computed from.
+pub fn columns_at(project: &Project, model: &Model, offset: usize) -> Option<Vec<ColumnNode>> {
+    match column_at(project, model, offset)?.0 {
+        ColumnTarget::Model(node) => Some(vec![node]),
+        ColumnTarget::Local { scope, column } => {
+            let shape = model.query.as_ref()?;
+            let upstream = |n: &ModelName| project.schema(n);
+            let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+            let outputs = resolver.output(scope)?;
+            Some(outputs.iter().find(|c| c.name == column)?.deps.clone())
+        }
+    }
+}

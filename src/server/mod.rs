@@ -37,7 +37,8 @@ pub fn run() -> std::process::ExitCode {
     runtime.block_on(async {
         let debug = std::env::var_os("MESHLS_DEBUG").is_some();
         let mut builder = LspService::build(|client| Backend { client, state: Arc::new(State::default()) })
-            .custom_method("meshls/debug/documentText", Backend::document_text);
+            .custom_method("meshls/debug/documentText", Backend::document_text)
+            .custom_method("meshls/columnLineage", Backend::column_lineage);
         if debug {
             builder = builder.custom_method("meshls/debug/panic", Backend::debug_panic);
         }
@@ -162,6 +163,39 @@ impl Backend {
     async fn document_text(&self, params: Value) -> Result<Option<String>> {
         let uri: Option<Uri> = params.get("uri").and_then(|u| serde_json::from_value(u.clone()).ok());
         Ok(uri.and_then(|u| path_of(&u)).and_then(|p| self.state.documents.get(&p).map(|d| d.text())))
+    }
+
+    /// `meshls/columnLineage`: the column lineage graph around `{textDocument, position}` or
+    /// `{model, column?}`, with `direction` (`upstream`, `downstream`, `both`: the default)
+    /// and `depth` (default: no limit). Null when there is no column there.
+    async fn column_lineage(&self, params: Value) -> Result<Option<analysis::lineage::LineageGraph>> {
+        use analysis::lineage::{Direction, column_graph, columns_at, named_columns};
+        let encoding = self.state.encoding();
+        guard("meshls/columnLineage", || {
+            let direction = match params.get("direction").and_then(Value::as_str) {
+                Some(text) => Direction::parse(text)?,
+                None => Direction::Both,
+            };
+            let depth = params.get("depth").and_then(Value::as_u64).map(|d| d as usize);
+            let (project, starts) = match params.get("model").and_then(Value::as_str) {
+                Some(model) => {
+                    let column = params.get("column").and_then(Value::as_str);
+                    self.state.projects().into_iter().find_map(|p| {
+                        let starts = named_columns(&p, model, column)?;
+                        Some((p, starts))
+                    })?
+                }
+                None => {
+                    let uri: Uri = serde_json::from_value(params.get("textDocument")?.get("uri")?.clone()).ok()?;
+                    let position: Position = serde_json::from_value(params.get("position")?.clone()).ok()?;
+                    let (project, text, file) = self.parsed(&uri)?;
+                    let at = offset(&text, &LineIndex::new(&text), position, encoding);
+                    let starts = columns_at(&project, file.facts.models.first()?, at)?;
+                    (project, starts)
+                }
+            };
+            Some(column_graph(&project, &starts, direction, depth))
+        })
     }
 
     /// `meshls/debug/panic`: panics inside a request, to prove the server survives it.

@@ -397,6 +397,11 @@ impl Builder<'_> {
                         .filter_map(|n| n.0.last().and_then(|p| p.as_ident()))
                         .map(|i| self.part(i))
                         .collect();
+                    shape.refs.extend(names.iter().map(|n| ColumnRef {
+                        parts: vec![n.clone()],
+                        clause: Clause::Join,
+                        from_macro: false,
+                    }));
                     shape.using.push((shape.sources.len() - 1, names));
                 }
                 _ => {}
