@@ -51,12 +51,13 @@ fn model_out<'a>(project: &Project, path: String, model: &'a Model) -> ModelOut<
         columns.iter().map(|c| ColumnOut { name: c.name.clone(), data_type: c.data_type.clone() }).collect()
     });
     let mut lineage = BTreeMap::new();
-    for (column, deps) in schema.columns.iter().flatten().zip(&schema.lineage) {
+    let named = schema.columns.iter().flatten().map(|c| &c.name).zip(&schema.lineage);
+    for (column, deps) in named.chain(schema.partial.iter().map(|(n, deps)| (n, deps))) {
         let mut by_model: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (upstream, source) in deps {
             by_model.entry(upstream.as_str().to_string()).or_default().push(source.clone());
         }
-        lineage.insert(column.name.clone(), by_model);
+        lineage.insert(column.clone(), by_model);
     }
     ModelOut { path: Some(path), model, columns, lineage }
 }

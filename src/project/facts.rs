@@ -74,6 +74,9 @@ pub struct Model {
     /// `column_descriptions`, normalized names.
     #[serde(skip)]
     pub column_descriptions: Vec<(String, String)>,
+    /// `@DEF(name, value)` of the file: the name lowercased, the value's text.
+    #[serde(skip)]
+    pub defs: Vec<(String, String)>,
 }
 
 /// What kind of project file a path is.
@@ -336,8 +339,13 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                     .collect()
             })
             .unwrap_or_default();
+        let defs: Vec<(String, String)> = file
+            .defs
+            .iter()
+            .filter_map(|d| Some((d.name.value.to_lowercase(), d.value?.text(text).trim().to_string())))
+            .collect();
         if let Some(query) = &file.query {
-            depends_on.extend(query.tables.iter().filter_map(|t| table_name(settings, &t.name, dialect)));
+            depends_on.extend(query.tables.iter().filter_map(|t| defined_table(settings, &defs, &t.name, dialect)));
         }
         let model = Model {
             depends_on: finish_deps(depends_on, &name),
@@ -358,6 +366,7 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             columns_declared,
             query: if source == Source::Sql { file.query.as_ref().and_then(|q| q.shape.clone()) } else { None },
             column_descriptions,
+            defs,
         };
         facts.models.push(model);
     }
@@ -372,6 +381,24 @@ pub fn table_name(settings: &Settings, parts: &[NamePart], dialect: Option<&str>
         return None;
     }
     settings.names.normalize(&parts, dialect)
+}
+
+/// A table reference's model name, where a lone `@name` may be a `@DEF` of the file whose
+/// value is a table name (`@DEF(source, core.orders); ... FROM @source`).
+pub fn defined_table(
+    settings: &Settings,
+    defs: &[(String, String)],
+    parts: &[NamePart],
+    dialect: Option<&str>,
+) -> Option<ModelName> {
+    if let [part] = parts
+        && let Some(name) = part.text.strip_prefix('@')
+        && let Some((_, value)) = defs.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))
+        && !value.starts_with(['\'', '@'])
+    {
+        return settings.names.normalize_text(value, dialect);
+    }
+    table_name(settings, parts, dialect)
 }
 
 /// Replaces `@var` and `@{var}` in name parts with the config's literal variables.
@@ -536,6 +563,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             columns_declared: model.columns.is_some(),
             query: None,
             column_descriptions: Vec::new(),
+            defs: Vec::new(),
         });
     }
     Syntax::Python(Some(Box::new(model)))
@@ -586,6 +614,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             columns_declared: true,
             query: None,
             column_descriptions: Vec::new(),
+            defs: Vec::new(),
         });
     }
     Syntax::External(parsed)

@@ -11,7 +11,7 @@
 //! [`QueryResolver`] does the work for one query, memoizing per scope; the project caches one
 //! [`ModelSchema`] per model (see `Project::schema`).
 
-use super::facts::{Model, Settings, Source, table_name};
+use super::facts::{Model, Settings, Source, defined_table};
 use super::names::{ModelName, normalization, normalize_ident};
 use crate::syntax::block::NamePart;
 use crate::syntax::sql::shape::{
@@ -42,6 +42,9 @@ pub struct ModelSchema {
     pub columns: Option<Vec<SchemaColumn>>,
     /// Parallel to `columns`: sorted, deduplicated.
     pub lineage: Vec<Vec<ColumnKey>>,
+    /// When `columns` is None: the lineage of the output columns the query names anyway
+    /// (`SELECT a, @macro_columns(), b` still names `a` and `b`).
+    pub partial: Vec<(String, Vec<ColumnKey>)>,
 }
 
 impl ModelSchema {
@@ -51,7 +54,10 @@ impl ModelSchema {
 
     /// The upstream columns of `name`.
     pub fn lineage_of(&self, name: &str) -> &[ColumnKey] {
-        self.column(name).and_then(|(i, _)| self.lineage.get(i)).map_or(&[], Vec::as_slice)
+        match self.column(name) {
+            Some((i, _)) => self.lineage.get(i).map_or(&[], Vec::as_slice),
+            None => self.partial.iter().find(|(n, _)| n == name).map_or(&[], |(_, deps)| deps.as_slice()),
+        }
     }
 }
 
@@ -62,6 +68,7 @@ pub type Upstream<'a> = &'a dyn Fn(&ModelName) -> Option<Arc<ModelSchema>>;
 pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> ModelSchema {
     let mut resolved = model.query.as_ref().map(|shape| {
         let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
+        resolver.defs = &model.defs;
         let out = resolver.output(0);
         (resolver, out)
     });
@@ -103,6 +110,17 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
             schema.lineage = outputs.iter().map(|c| c.deps.clone()).collect();
         }
         _ => {}
+    }
+    if schema.columns.is_none()
+        && model.source == Source::Sql
+        && let Some(shape) = &model.query
+    {
+        let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
+        resolver.defs = &model.defs;
+        resolver.lenient = true;
+        if let Some(outputs) = resolver.output(0) {
+            schema.partial = outputs.iter().filter(|c| !c.unnamed).map(|c| (c.name.clone(), c.deps.clone())).collect();
+        }
     }
     if let Some(columns) = schema.columns.as_mut() {
         for name in managed_columns(model) {
@@ -182,6 +200,11 @@ pub struct QueryResolver<'a> {
     strategy: Normalization,
     upstream: Upstream<'a>,
     memo: Vec<Memo>,
+    /// The file's `@DEF`s, for tables named through one.
+    pub defs: &'a [(String, String)],
+    /// Whether the root SELECT skips what it cannot name instead of giving up (for the
+    /// lineage of the columns it can name).
+    pub lenient: bool,
 }
 
 impl<'a> QueryResolver<'a> {
@@ -198,6 +221,8 @@ impl<'a> QueryResolver<'a> {
             strategy: normalization(dialect),
             upstream,
             memo: vec![Memo::Todo; shape.scopes.len()],
+            defs: &[],
+            lenient: false,
         }
     }
 
@@ -207,7 +232,7 @@ impl<'a> QueryResolver<'a> {
 
     /// The model a relation's table name names.
     pub fn table(&self, parts: &[NamePart]) -> Option<ModelName> {
-        table_name(self.settings, parts, self.dialect)
+        defined_table(self.settings, self.defs, parts, self.dialect)
     }
 
     /// A scope's output columns; None when they cannot be known.
@@ -281,12 +306,19 @@ impl<'a> QueryResolver<'a> {
 
     fn select_output(&mut self, scope: ScopeId, select: &SelectShape) -> Option<Vec<OutputColumn>> {
         let mut out: Vec<OutputColumn> = Vec::new();
+        let lenient = self.lenient && scope == 0;
         for (index, item) in select.items.iter().enumerate() {
             if item.opaque {
+                if lenient {
+                    continue;
+                }
                 return None;
             }
             match &item.star {
                 Some(star) => {
+                    if lenient {
+                        continue;
+                    }
                     let relations: Vec<usize> = match &star.qualifier {
                         Some(q) => {
                             let q = q.last()?;

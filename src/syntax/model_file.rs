@@ -34,6 +34,8 @@ pub struct MacroDef {
     pub name: Spanned<String>,
     /// The whole `@DEF(...)` call.
     pub span: Span,
+    /// The value's text: everything after the name's comma.
+    pub value: Option<Span>,
 }
 
 /// The typed reading of a MODEL block's `kind`.
@@ -212,7 +214,17 @@ fn read_def(text: &str, tokens: &[Token]) -> Option<MacroDef> {
     }
     let name = tokens.get(2).filter(|t| t.kind == TokenKind::Ident)?;
     let last = tokens.last()?;
-    Some(MacroDef { name: Spanned::new(name.text(text).to_string(), name.span), span: first.span.cover(last.span) })
+    let value = match tokens.get(4..tokens.len().saturating_sub(1)) {
+        Some(value) if !value.is_empty() && tokens[3].kind == TokenKind::Comma => {
+            Some(value[0].span.cover(value[value.len() - 1].span))
+        }
+        _ => None,
+    };
+    Some(MacroDef {
+        name: Spanned::new(name.text(text).to_string(), name.span),
+        span: first.span.cover(last.span),
+        value,
+    })
 }
 
 /// Markers that open and close special regions.
