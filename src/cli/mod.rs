@@ -1,9 +1,11 @@
-//! The command line: `meshls index`, sharing the project model with the server.
+//! The command line: `meshls check | index | lineage`, sharing the project model with the server.
 
 mod check;
 mod index;
+mod lineage;
 mod located;
 
+use crate::analysis::lineage::Direction;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print the column lineage of MODEL[.COLUMN]: the columns it is computed from and the
+    /// columns computed from it (every column of MODEL when no column is given).
+    Lineage {
+        /// A model or a model's column, e.g. `mart.top_tracks` or `mart.top_tracks.listeners`.
+        #[arg(value_name = "MODEL[.COLUMN]")]
+        target: String,
+        /// The folder to search for SQLMesh projects.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Only the columns it is computed from.
+        #[arg(long, conflicts_with = "downstream")]
+        upstream: bool,
+        /// Only the columns computed from it.
+        #[arg(long)]
+        downstream: bool,
+        /// At most N steps each way (no limit by default).
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+        #[arg(long, value_enum, default_value_t = lineage::LineageFormat::Human)]
+        format: lineage::LineageFormat,
+    },
 }
 
 /// How results are printed.
@@ -64,6 +87,14 @@ pub fn main() -> ExitCode {
         None | Some(Command::Serve) => crate::server::run(),
         Some(Command::Index { paths, format }) => index::run(&paths, format),
         Some(Command::Check { paths, format, fix }) => check::run(&paths, format, fix),
+        Some(Command::Lineage { target, path, upstream, downstream, depth, format }) => {
+            let direction = match (upstream, downstream) {
+                (true, _) => Direction::Upstream,
+                (_, true) => Direction::Downstream,
+                _ => Direction::Both,
+            };
+            lineage::run(&target, &path, direction, depth, format)
+        }
     }
 }
 
