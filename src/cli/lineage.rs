@@ -5,6 +5,7 @@
 //! `MODEL` alone starts from every column of the model. An unknown model or column is an
 //! error on stderr, with a suggestion when one name is close, and exit code 2.
 
+use crate::analysis::diagnostics::did_you_mean::closest;
 use crate::analysis::lineage::{ColumnNode, Direction, LineageGraph, column_graph};
 use crate::project::names::{normalization, normalize_ident, split_dotted};
 use crate::project::{Model, Project, Workspace};
@@ -126,30 +127,6 @@ fn known_columns(project: &Project, model: &Model) -> Result<Vec<String>, String
         Some(columns) if !columns.is_empty() => Ok(columns.iter().map(|c| c.name.clone()).collect()),
         _ => Err(format!("the columns of model `{}` cannot be known statically", model.name)),
     }
-}
-
-/// The candidate closest to `word` when it is a likely typo and no other is as close (as
-/// the rules' "did you mean": one edit for short words, up to a third of longer ones).
-fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
-    let mut tied = false;
-    for candidate in candidates {
-        let distance = strsim::damerau_levenshtein(&word, &candidate.to_lowercase());
-        if distance == 0 || distance > limit {
-            continue;
-        }
-        match best {
-            Some((d, _)) if distance == d => tied = true,
-            Some((d, _)) if distance > d => {}
-            _ => {
-                best = Some((distance, candidate));
-                tied = false;
-            }
-        }
-    }
-    best.filter(|_| !tied).map(|(_, c)| c)
 }
 
 /// Each node's neighbours one way (upstream when `up`), sorted by id.

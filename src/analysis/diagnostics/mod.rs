@@ -15,7 +15,7 @@ mod ambiguous_column;
 mod ambiguous_projection;
 mod column_refs;
 mod dependency_cycle;
-mod did_you_mean;
+pub mod did_you_mean;
 mod duplicate_model;
 mod edits;
 mod end_before_start;
