@@ -5,8 +5,8 @@
 //! the line of the cursor, the hovered text and the hover card.
 //!
 //! Each snapshot was checked against SQLMesh's own lineage for the same model
-//! (`tests/differential/sqlmesh_dump.py`) and, for types, DuckDB's. A case whose card is wrong
-//! is `#[ignore]`d with the reason, and its snapshot holds the card it should show.
+//! (`tests/differential/sqlmesh_dump.py`) and, for types, DuckDB's. A case found wrong is
+//! `#[ignore]`d with the reason until fixed, its snapshot holding the card it should show.
 
 #[path = "support/fixture.rs"]
 mod fixture;
@@ -81,7 +81,6 @@ fn spot(path: &str, marked: &str) -> String {
 }
 
 /// One test per case: `name: "query or model file";` adds a model, `name: "path", "snippet";`
-/// hovers in a fixture file. Attributes (`#[ignore = "..."]`) go before the name.
 macro_rules! cases {
     ($($(#[$attr:meta])* $name:ident: $text:literal $(, $snippet:literal)?;)*) => {$(
         #[test]
@@ -153,13 +152,11 @@ cases! {
         GROUP BY 1
         ORDER BY 2 DESC
     "#;
-    #[ignore = "ORDER BY resolves a name to the source column; it names the select alias first"]
     order_by_alias: r#"
         SELECT order_id, total * 2 AS total
         FROM stage.orders
         ORDER BY to$0tal DESC
     "#;
-    #[ignore = "ORDER BY resolves a name to the source column; it names the select alias first"]
     order_by_in_fixture_model: "models/report/top_regions.sql", "ORDER BY reve$0nue";
 }
 
@@ -367,7 +364,6 @@ cases! {
         SELECT order_id, line_amount
         FROM stage.order_lines
     "#;
-    #[ignore = "a later UNION branch's column is shown as a subquery's; it is the model's column"]
     union_second_branch: r#"
         SELECT order_id, total AS amount
         FROM stage.orders
@@ -406,7 +402,6 @@ cases! {
           ROW_NUMBER() OVER (PARTITION BY custo$0mer_id ORDER BY order_date DESC) AS recency
         FROM stage.orders
     "#;
-    #[ignore = "a CASE is typed by its first branch (INT); it is the common type, decimal(10, 2)"]
     case_output: r#"
         SELECT
           order_id,
@@ -419,7 +414,6 @@ cases! {
           CASE WHEN sta$0tus = 'returned' THEN 0 ELSE total END AS kept_total
         FROM stage.orders
     "#;
-    #[ignore = "a struct field is typed as the whole struct; it is the field's type, TEXT"]
     struct_field: r#"
         SELECT c.customer_id, c.address.ci$0ty
         FROM stage.customers AS c
@@ -458,7 +452,6 @@ cases! {
 
 // SQLMesh macros that leave the column references in place.
 cases! {
-    #[ignore = "no hover on a column inside a macro call's arguments"]
     macro_if_reference: r#"
         SELECT
           order_id,

@@ -155,18 +155,18 @@ pub enum ColumnTarget {
 pub fn column_at(project: &Project, model: &Model, offset: usize) -> Option<(ColumnTarget, Span)> {
     let shape = model.query.as_ref()?;
     let upstream = |n: &ModelName| project.schema(n);
-    let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+    let mut resolver = QueryResolver::for_model(model, &project.settings, &upstream)?;
     let covers = |span: Span| (span.start as usize) <= offset && offset <= span.end as usize;
     for (id, scope) in shape.scopes.iter().enumerate() {
         let id = id as ScopeId;
         let ScopeKind::Select(select) = &scope.kind else { continue };
-        for item in select.all_items() {
+        for (index, item) in select.all_items().enumerate() {
             if let Some(name) = item.name.as_ref().filter(|n| covers(n.span) && !n.span.is_empty()) {
                 let column = resolver.normalize(name);
-                return Some((own_column(shape, model, id, column), name.span));
+                return Some((own_column(&mut resolver, shape, model, id, index, column), name.span));
             }
         }
-        for reference in select.written_refs() {
+        for reference in select.all_refs() {
             let name = reference.parts.last()?;
             if !reference.parts.iter().any(|p| covers(p.span)) {
                 continue;
@@ -178,11 +178,32 @@ pub fn column_at(project: &Project, model: &Model, offset: usize) -> Option<(Col
     None
 }
 
-/// A name in a scope's select list: the model's column at the root, else the scope's.
-fn own_column(shape: &QueryShape, model: &Model, scope: ScopeId, column: String) -> ColumnTarget {
-    let root =
-        scope == 0 || matches!(&shape.scopes[0].kind, ScopeKind::SetOp(branches) if branches.first() == Some(&scope));
-    if root { ColumnTarget::Model((model.name.clone(), column)) } else { ColumnTarget::Local { scope, column } }
+/// The column item `index` of a scope's select list names: the model's column at the root
+/// (in a later branch of a set operation, the one at the same position), else the scope's.
+fn own_column(
+    resolver: &mut QueryResolver,
+    shape: &QueryShape,
+    model: &Model,
+    scope: ScopeId,
+    index: usize,
+    column: String,
+) -> ColumnTarget {
+    if scope == 0 {
+        return ColumnTarget::Model((model.name.clone(), column));
+    }
+    if let ScopeKind::SetOp(branches) = &shape.scopes[0].kind
+        && let Some(branch) = branches.iter().position(|b| *b == scope)
+    {
+        if branch == 0 {
+            return ColumnTarget::Model((model.name.clone(), column));
+        }
+        if let Some(outputs) = resolver.output(0)
+            && let Some(output) = outputs.get(index)
+        {
+            return ColumnTarget::Model((model.name.clone(), output.name.clone()));
+        }
+    }
+    ColumnTarget::Local { scope, column }
 }
 
 fn reference_target(
@@ -206,7 +227,7 @@ fn reference_target(
         RefTarget::Using { relations, name } => (relations[0], name),
         RefTarget::Alias(item) => {
             let column = resolver.normalize(select.items[item].name.as_ref()?);
-            return Some(own_column(shape, model, scope, column));
+            return Some(own_column(resolver, shape, model, scope, item, column));
         }
         _ => return None,
     };
@@ -270,7 +291,7 @@ pub fn model_column_card(project: &Project, node: &ColumnNode) -> String {
 fn local_column_card(project: &Project, model: &Model, scope: ScopeId, column: &str) -> Option<String> {
     let shape: &Arc<QueryShape> = model.query.as_ref()?;
     let upstream = |n: &ModelName| project.schema(n);
-    let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+    let mut resolver = QueryResolver::for_model(model, &project.settings, &upstream)?;
     let outputs = resolver.output(scope);
     let output = outputs.as_ref().and_then(|o| o.iter().find(|c| c.name == column));
     let owner = shape.scopes[scope as usize].name.as_ref().map_or("subquery", |n| n.text.as_str());
@@ -369,9 +390,8 @@ pub fn columns_at(project: &Project, model: &Model, offset: usize) -> Option<Vec
     match column_at(project, model, offset)?.0 {
         ColumnTarget::Model(node) => Some(vec![node]),
         ColumnTarget::Local { scope, column } => {
-            let shape = model.query.as_ref()?;
             let upstream = |n: &ModelName| project.schema(n);
-            let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+            let mut resolver = QueryResolver::for_model(model, &project.settings, &upstream)?;
             let outputs = resolver.output(scope)?;
             Some(outputs.iter().find(|c| c.name == column)?.deps.clone())
         }

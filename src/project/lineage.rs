@@ -66,9 +66,7 @@ pub type Upstream<'a> = &'a dyn Fn(&ModelName) -> Option<Arc<ModelSchema>>;
 
 /// Computes one model's schema, given its upstream models' schemas.
 pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> ModelSchema {
-    let mut resolved = model.query.as_ref().map(|shape| {
-        let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
-        resolver.defs = &model.defs;
+    let mut resolved = QueryResolver::for_model(model, settings, upstream).map(|mut resolver| {
         let out = resolver.output(0);
         (resolver, out)
     });
@@ -113,10 +111,8 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
     }
     if schema.columns.is_none()
         && model.source == Source::Sql
-        && let Some(shape) = &model.query
+        && let Some(mut resolver) = QueryResolver::for_model(model, settings, upstream)
     {
-        let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
-        resolver.defs = &model.defs;
         resolver.lenient = true;
         if let Some(outputs) = resolver.output(0) {
             schema.partial = outputs.iter().filter(|c| !c.unnamed).map(|c| (c.name.clone(), c.deps.clone())).collect();
@@ -224,6 +220,14 @@ impl<'a> QueryResolver<'a> {
             defs: &[],
             lenient: false,
         }
+    }
+
+    /// A resolver for a model's query, with the model's dialect and `@DEF`s.
+    pub fn for_model(model: &'a Model, settings: &'a Settings, upstream: Upstream<'a>) -> Option<QueryResolver<'a>> {
+        let shape = model.query.as_deref()?;
+        let mut resolver = QueryResolver::new(shape, settings, model.dialect.as_deref(), upstream);
+        resolver.defs = &model.defs;
+        Some(resolver)
     }
 
     pub fn normalize(&self, part: &NamePart) -> String {
@@ -517,6 +521,16 @@ impl<'a> QueryResolver<'a> {
             }
         }
         let name = &parts[0];
+        // ORDER BY reads an output alias before a source column.
+        if reference.clause == Clause::OrderBy
+            && parts.len() == 1
+            && let Some(i) = select
+                .items
+                .iter()
+                .position(|item| item.star.is_none() && item.name.as_ref().is_some_and(|n| self.normalize(n) == *name))
+        {
+            return RefTarget::Alias(i);
+        }
         let target = self.resolve_unqualified(select, name);
         match target {
             RefTarget::Missing | RefTarget::Unknown | RefTarget::Ambiguous(_) => {
@@ -585,14 +599,30 @@ impl<'a> QueryResolver<'a> {
         match ty {
             TypeExpr::Unknown => None,
             TypeExpr::Known(t) => Some(t.clone()),
-            TypeExpr::Column(reference) => match self.resolve(scope, select, reference) {
-                RefTarget::Column { relation, name } => self
+            TypeExpr::Column(reference) => {
+                let (relation, name) = match self.resolve(scope, select, reference) {
+                    RefTarget::Column { relation, name } => (relation, name),
+                    RefTarget::Using { relations, name } => (relations[0], name),
+                    _ => return None,
+                };
+                let ty = self
                     .relation_columns(&select.sources[relation])?
                     .into_iter()
                     .find(|(n, _)| *n == name)
-                    .and_then(|(_, t)| t),
-                _ => None,
-            },
+                    .and_then(|(_, t)| t)?;
+                // `col.field.sub`: the field's type inside the struct.
+                let parts: Vec<String> = reference.parts.iter().map(|p| self.normalize(p)).collect();
+                let at = parts.iter().position(|p| *p == name)?;
+                parts[at + 1..].iter().try_fold(ty, |ty, field| struct_field_type(&ty, field))
+            }
+            TypeExpr::Element(inner) => {
+                let ty = self.type_of(scope, select, inner)?;
+                ty.strip_suffix("[]").map(str::to_string).or_else(|| {
+                    let upper = ty.to_ascii_uppercase();
+                    let inner = upper.strip_prefix("ARRAY<")?.strip_suffix('>')?;
+                    Some(ty[6..6 + inner.len()].to_string())
+                })
+            }
             TypeExpr::Promote(inner) => {
                 let inner = self.type_of(scope, select, inner)?;
                 let upper = inner.to_ascii_uppercase();
@@ -613,9 +643,46 @@ impl<'a> QueryResolver<'a> {
                 }
                 widest.map(|(_, t)| t)
             }
-            TypeExpr::First(options) => options.iter().find_map(|o| self.type_of(scope, select, o)),
+            TypeExpr::First(options) => {
+                // The common type: the widest when all are numbers, else the first known.
+                let known: Vec<String> = options.iter().filter_map(|o| self.type_of(scope, select, o)).collect();
+                if !known.is_empty() && known.iter().all(|t| numeric_rank(t).is_some()) {
+                    known.into_iter().max_by_key(|t| numeric_rank(t))
+                } else {
+                    known.into_iter().next()
+                }
+            }
         }
     }
+}
+
+/// The type of `field` in a struct type as SQL (`STRUCT(city TEXT, zip TEXT)`,
+/// `STRUCT("city" TEXT)`, `STRUCT<city STRING>`).
+fn struct_field_type(ty: &str, field: &str) -> Option<String> {
+    let upper = ty.to_ascii_uppercase();
+    let open = if upper.starts_with("STRUCT(") || upper.starts_with("STRUCT<") { 7 } else { return None };
+    let body = &ty[open..ty.len().checked_sub(1)?];
+    // Split at top-level commas.
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut fields = Vec::new();
+    for (i, c) in body.char_indices() {
+        match c {
+            '(' | '<' => depth += 1,
+            ')' | '>' => depth -= 1,
+            ',' if depth == 0 => {
+                fields.push(&body[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(&body[start..]);
+    fields.into_iter().find_map(|f| {
+        let f = f.trim();
+        let (name, ty) = f.split_once(|c: char| c.is_whitespace() || c == ':')?;
+        name.trim_matches(['"', '`']).eq_ignore_ascii_case(field).then(|| ty.trim().to_string())
+    })
 }
 
 fn numeric_rank(ty: &str) -> Option<usize> {

@@ -13,7 +13,7 @@ pub fn each_select(cx: &Context, mut f: impl FnMut(&mut QueryResolver, ScopeId, 
     let Some(shape) = model.query.as_ref() else { return };
     let project = cx.project;
     let upstream = |n: &ModelName| project.schema(n);
-    let mut resolver = QueryResolver::new(shape, &project.settings, model.dialect.as_deref(), &upstream);
+    let Some(mut resolver) = QueryResolver::for_model(model, &project.settings, &upstream) else { return };
     for (id, scope) in shape.scopes.iter().enumerate() {
         if let ScopeKind::Select(select) = &scope.kind {
             f(&mut resolver, id as ScopeId, select);

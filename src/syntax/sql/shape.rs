@@ -78,9 +78,14 @@ impl SelectShape {
         self.items.iter().chain(self.items.iter().filter_map(|i| i.star.as_ref()).flat_map(|s| &s.replace))
     }
 
+    /// Every column reference of the SELECT, macro arguments included.
+    pub fn all_refs(&self) -> impl Iterator<Item = &ColumnRef> {
+        self.all_items().flat_map(|i| &i.refs).chain(&self.refs)
+    }
+
     /// Every column reference of the SELECT written in the query (macro arguments excluded).
     pub fn written_refs(&self) -> impl Iterator<Item = &ColumnRef> {
-        self.all_items().flat_map(|i| &i.refs).chain(&self.refs).filter(|r| !r.from_macro)
+        self.all_refs().filter(|r| !r.from_macro)
     }
 }
 
@@ -171,8 +176,10 @@ pub enum TypeExpr {
     Promote(Box<TypeExpr>),
     /// Arithmetic: the widest numeric type of the operands.
     Widest(Vec<TypeExpr>),
-    /// CASE, COALESCE, MIN, MAX: the first operand whose type is known.
+    /// CASE, COALESCE, GREATEST: the operands' common type.
     First(Vec<TypeExpr>),
+    /// `arr[1]`: the element type of an array.
+    Element(Box<TypeExpr>),
 }
 
 /// Builds the shape of a parsed query. `tokens` are the statement's significant tokens in
@@ -653,6 +660,25 @@ impl Builder<'_> {
             Expr::Nested(inner) => self.type_of(inner),
             Expr::Identifier(ident) => TypeExpr::Column(self.column_ref(std::slice::from_ref(ident), Clause::Select)),
             Expr::CompoundIdentifier(idents) => TypeExpr::Column(self.column_ref(idents, Clause::Select)),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                let mut idents = match root.as_ref() {
+                    Expr::Identifier(ident) => vec![ident.clone()],
+                    Expr::CompoundIdentifier(idents) => idents.clone(),
+                    _ => return TypeExpr::Unknown,
+                };
+                let mut subscripts = 0;
+                for access in access_chain {
+                    match access {
+                        sqlparser::ast::AccessExpr::Dot(Expr::Identifier(ident)) if subscripts == 0 => {
+                            idents.push(ident.clone())
+                        }
+                        sqlparser::ast::AccessExpr::Subscript(_) => subscripts += 1,
+                        _ => return TypeExpr::Unknown,
+                    }
+                }
+                let column = TypeExpr::Column(self.column_ref(&idents, Clause::Select));
+                (0..subscripts).fold(column, |ty, _| TypeExpr::Element(Box::new(ty)))
+            }
             Expr::Value(v) => match &v.value {
                 Value::Number(n, _) if n.contains(['.', 'e', 'E']) => TypeExpr::Known("DOUBLE".into()),
                 Value::Number(n, _) if n.parse::<i32>().is_ok() => TypeExpr::Known("INT".into()),
