@@ -15,6 +15,10 @@
 //!   every difference is printed, and the test fails when fewer than
 //!   [`LINEAGE_MIN_AGREEMENT_PERCENT`] of the columns SQLMesh traced agree, over all projects.
 //!
+//! The models `docs/lineage.md` lists as deliberate differences (columns made by a Python
+//! macro, which meshls never runs) may have no column list where SQLMesh has one; their
+//! lineage is reported apart, and still counts toward the bar.
+//!
 //! Python: `$MESHLS_PYTHON`, else `<repo>/.venv/bin/python` (made by `scripts/test`). Without
 //! either the test is skipped with a loud message, unless `$CI` is set, where it fails.
 //!
@@ -637,10 +641,11 @@ fn meshls_index_agrees_with_sqlmesh() {
             roots.len()
         ));
     }
-    if !lineage.at_least(LINEAGE_MIN_AGREEMENT_PERCENT) {
+    // The bar holds over every column, the deliberate differences included.
+    if !all.at_least(LINEAGE_MIN_AGREEMENT_PERCENT) {
         failures.push(format!(
             "column lineage: {}, below the required {LINEAGE_MIN_AGREEMENT_PERCENT}% (differences listed on stderr)",
-            lineage.describe("columns")
+            all.describe("columns")
         ));
     }
     if !failures.is_empty() {

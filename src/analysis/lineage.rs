@@ -153,7 +153,8 @@ pub enum ColumnTarget {
 
 /// The column at `offset` of a model's query, and the span of the name there.
 pub fn column_at(project: &Project, model: &Model, offset: usize) -> Option<(ColumnTarget, Span)> {
-    let shape = model.query.as_ref()?;
+    // A rendered (Jinja) query's spans are not the file's.
+    let shape = model.query.as_ref().filter(|s| !s.rendered)?;
     let upstream = |n: &ModelName| project.schema(n);
     let mut resolver = QueryResolver::for_model(model, &project.settings, &upstream)?;
     let covers = |span: Span| (span.start as usize) <= offset && offset <= span.end as usize;

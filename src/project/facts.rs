@@ -6,7 +6,7 @@ use crate::syntax::audit::{AuditFile, parse_audit_file};
 use crate::syntax::block::{NamePart, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModels, parse_external_models};
-use crate::syntax::model_file::{ModelFile, parse_model_file};
+use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::parse_seed_header;
 use crate::syntax::sql::shape::QueryShape;
@@ -364,7 +364,14 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             owner: text_prop("owner").map(|o| o.value),
             kind_properties,
             columns_declared,
-            query: if source == Source::Sql { file.query.as_ref().and_then(|q| q.shape.clone()) } else { None },
+            query: if source == Source::Sql {
+                file.query
+                    .as_ref()
+                    .and_then(|q| q.shape.clone())
+                    .or_else(|| jinja_query_shape(&file, text, dialect, &settings.config.variables).map(Arc::new))
+            } else {
+                None
+            },
             column_descriptions,
             defs,
         };

@@ -14,6 +14,7 @@
 use super::facts::{Model, Settings, Source, defined_table};
 use super::names::{ModelName, normalization, normalize_ident};
 use crate::syntax::block::NamePart;
+use crate::syntax::config::ConfigValue;
 use crate::syntax::sql::shape::{
     Clause, ColumnRef, Item, QueryShape, Relation, ScopeId, ScopeKind, SelectShape, Target, TypeExpr,
 };
@@ -313,6 +314,21 @@ impl<'a> QueryResolver<'a> {
         let lenient = self.lenient && scope == 0;
         for (index, item) in select.items.iter().enumerate() {
             if item.opaque {
+                if let Some((param, names)) = self.each_columns(item) {
+                    let (_, mut deps) = self.item_facts(scope, select, item, &out);
+                    // The lambda's parameter is a value, not a column.
+                    deps.retain(|(_, column)| *column != param);
+                    for name in names {
+                        out.push(OutputColumn {
+                            name,
+                            ty: None,
+                            deps: deps.clone(),
+                            item: Some(index),
+                            unnamed: false,
+                        });
+                    }
+                    continue;
+                }
                 if lenient {
                     continue;
                 }
@@ -380,6 +396,52 @@ impl<'a> QueryResolver<'a> {
             }
         }
         Some(out)
+    }
+
+    /// `@EACH(list, x -> expr AS @{x}_suffix)` in a select list: the lambda's parameter and
+    /// the names of the columns it makes, one per value of the list (a literal list, or a
+    /// config variable holding one), when every name can be known.
+    fn each_columns(&self, item: &Item) -> Option<(String, Vec<String>)> {
+        let text = item.sql.trim();
+        if !text.get(..6)?.eq_ignore_ascii_case("@each(") {
+            return None;
+        }
+        let inner = text[6..].strip_suffix(')')?;
+        let comma = top_level(inner, ",").into_iter().next()?;
+        let (list, lambda) = (inner[..comma].trim(), inner[comma + 1..].trim());
+        let values: Vec<String> = match list.strip_prefix('@') {
+            Some(variable) => {
+                let (_, value) =
+                    self.settings.config.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
+                match value {
+                    ConfigValue::List(items) => items
+                        .iter()
+                        .map(|v| match v {
+                            ConfigValue::Str(s) | ConfigValue::Number(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect::<Option<_>>()?,
+                    _ => return None,
+                }
+            }
+            None => {
+                let body = list.strip_prefix(['[', '('])?.strip_suffix([']', ')'])?;
+                body.split(',').map(|v| v.trim().trim_matches(['\'', '"']).to_string()).collect()
+            }
+        };
+        let (param, body) = lambda.split_once("->")?;
+        let param = param.trim().trim_matches(['(', ')']).trim().to_string();
+        let alias_at = *top_level(&body.to_ascii_lowercase(), " as ").last()?;
+        let template = body[alias_at + 4..].trim();
+        let names = values
+            .iter()
+            .map(|value| {
+                let name = template.replace(&format!("@{{{param}}}"), value).replace(&format!("@{param}"), value);
+                let quoted = name.starts_with('"');
+                normalize_ident(name.trim_matches('"'), quoted, self.strategy, false)
+            })
+            .collect();
+        Some((normalize_ident(&param, false, self.strategy, false), names))
     }
 
     /// The type and upstream columns of one select item; `earlier` are the outputs before
@@ -698,6 +760,25 @@ fn numeric_rank(ty: &str) -> Option<usize> {
         "DOUBLE" | "FLOAT64" => 7,
         _ => return None,
     })
+}
+
+/// The byte offsets of `needle` in `text` outside parentheses, brackets and quotes.
+fn top_level(text: &str, needle: &str) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth -= 1,
+            (None, _) if depth == 0 && text[i..].starts_with(needle) => found.push(i),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Adds `more` to the sorted set `into`.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod cron;
 pub mod date;
 pub mod external;
+pub mod jinja;
 pub mod lexer;
 pub mod line_index;
 pub mod model_file;

@@ -118,6 +118,23 @@ pub fn lex_options(dialect: Option<&str>) -> LexOptions {
 }
 
 /// The parser dialect of a SQLMesh dialect name (the closest one where sqlparser has none).
+/// The shape of the model's Jinja query, rendered with `variables`; None when the query is
+/// not Jinja or does not render to a query sqlparser reads.
+pub fn jinja_query_shape(
+    file: &ModelFile,
+    text: &str,
+    dialect: Option<&str>,
+    variables: &[(String, crate::syntax::config::ConfigValue)],
+) -> Option<crate::syntax::sql::shape::QueryShape> {
+    let statement = file.statements.iter().find(|s| s.role == StatementRole::Query)?;
+    if !statement.jinja {
+        return None;
+    }
+    let rendered = crate::syntax::jinja::render(statement.span.text(text), variables)?;
+    let tokens = tokenize_significant(&rendered, lex_options(dialect));
+    sql::rendered_shape(&rendered, &tokens, parser_dialect_of(dialect))
+}
+
 pub fn parser_dialect_of(dialect: Option<&str>) -> ParserDialect {
     dialect.and_then(sqlmesh::dialect).map_or(ParserDialect::Generic, |d| d.parser)
 }

@@ -10,7 +10,8 @@ use crate::syntax::sql::shape::{ColumnRef, ScopeId, ScopeKind, SelectShape};
 /// schemas. Nothing happens for files without a parsed SQL query.
 pub fn each_select(cx: &Context, mut f: impl FnMut(&mut QueryResolver, ScopeId, &SelectShape)) {
     let Some(model) = cx.model() else { return };
-    let Some(shape) = model.query.as_ref() else { return };
+    // A rendered (Jinja) query's spans are not the file's: nothing to point at.
+    let Some(shape) = model.query.as_ref().filter(|s| !s.rendered) else { return };
     let project = cx.project;
     let upstream = |n: &ModelName| project.schema(n);
     let Some(mut resolver) = QueryResolver::for_model(model, &project.settings, &upstream) else { return };

@@ -153,6 +153,26 @@ pub fn query_facts(
     }
 }
 
+/// The shape of SQL rendered from a template: its spans are offsets in `sql`, not in the
+/// file (the shape is marked `rendered`). None unless sqlparser reads it as a query.
+pub fn rendered_shape(sql: &str, tokens: &[Token], dialect: ParserDialect) -> Option<shape::QueryShape> {
+    if longest_operator_run(sql, tokens) > MAX_OPERATOR_RUN {
+        return None;
+    }
+    let masked = mask::mask(sql, tokens);
+    let dialect = parser_dialect(dialect);
+    let statements = Parser::new(dialect.as_ref())
+        .with_recursion_limit(64)
+        .try_with_sql(&masked.text)
+        .and_then(|mut p| p.parse_statements())
+        .ok()?;
+    let sqlparser::ast::Statement::Query(query) = statements.first()? else { return None };
+    let locate = Locator::new(&masked.text, 0);
+    let mut shape = shape::shape(sql, query, &locate, tokens);
+    shape.rendered = true;
+    Some(shape)
+}
+
 /// Operators in a row beyond which a statement is left to the token pass. sqlparser's tree
 /// for `a + b + ...` or `SELECT 1 UNION SELECT 2 ...` nests one level per operator, and
 /// visiting and dropping it recurse as deep: about 16,000 overflowed a 2 MB thread stack in a

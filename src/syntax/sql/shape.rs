@@ -30,6 +30,8 @@ pub type ScopeId = u32;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QueryShape {
     pub scopes: Vec<Scope>,
+    /// Read from rendered text (Jinja): its spans are not the file's.
+    pub rendered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +189,7 @@ pub enum TypeExpr {
 pub(super) fn shape(original: &str, query: &Query, locate: &Locator, tokens: &[Token]) -> QueryShape {
     let mut builder = Builder { original, locate, tokens, scopes: Vec::new(), ctes: Vec::new() };
     builder.query(query, None, None, Vec::new());
-    QueryShape { scopes: builder.scopes }
+    QueryShape { scopes: builder.scopes, rendered: false }
 }
 
 struct Builder<'a> {
