@@ -310,7 +310,7 @@ fn column_hover_lineage_request_and_unknown_columns_follow_upstream_edits() {
     let at = json!({"textDocument": {"uri": consumer_uri}, "position": position(line, col + 2)});
     let hover = client.request("textDocument/hover", at.clone()).unwrap();
     let markdown = hover["contents"]["value"].as_str().unwrap();
-    assert!(markdown.starts_with("### `mart.user_plays`.`user_name` · `text`"), "{markdown}");
+    assert!(markdown.starts_with("### `mart.user_plays`.`user_name` · `TEXT`"), "{markdown}");
     assert!(markdown.contains("```sql\nu.user_name\n```"), "the expression: {markdown}");
     assert!(markdown.contains("- `stage.users.user_name`\n  - `raw.users.username`"), "upstream: {markdown}");
     assert_eq!(hover["range"], range(line, col, line, col + 9));

@@ -8,7 +8,7 @@ use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
-use crate::syntax::seed::parse_seed_header;
+use crate::syntax::seed::{SeedCsvSettings, parse_seed_header, seed_types};
 use crate::syntax::sql::shape::QueryShape;
 use crate::syntax::{Diagnostic, Span, Spanned};
 use serde::Serialize;
@@ -269,12 +269,18 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
                 match std::fs::read(&csv) {
                     Ok(bytes) => {
                         let header = parse_seed_header(&bytes);
+                        let types = seed_types(&bytes, &SeedCsvSettings::default());
                         columns_declared = true;
                         columns = Some(
                             header
                                 .columns
                                 .into_iter()
-                                .map(|name| Column { name, data_type: None, description: None })
+                                .enumerate()
+                                .map(|(i, name)| Column {
+                                    name,
+                                    data_type: types.get(i).copied().flatten().map(str::to_string),
+                                    description: None,
+                                })
                                 .collect(),
                         );
                     }

@@ -19,6 +19,7 @@ use crate::syntax::sql::shape::{
     Clause, ColumnRef, Item, QueryShape, Relation, ScopeId, ScopeKind, SelectShape, Target, TypeExpr,
 };
 use crate::syntax::sqlmesh::Normalization;
+use crate::syntax::sqlmesh::canonical_type;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -120,6 +121,9 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
         }
     }
     if let Some(columns) = schema.columns.as_mut() {
+        for column in columns.iter_mut() {
+            column.data_type = column.data_type.take().map(|t| canonical_type(&t, model.dialect.as_deref()));
+        }
         for name in managed_columns(model) {
             if !columns.iter().any(|c| c.name == name) {
                 columns.push(SchemaColumn { name, data_type: Some("TIMESTAMP".into()), description: None, item: None });
@@ -705,6 +709,7 @@ impl<'a> QueryResolver<'a> {
                 }
                 widest.map(|(_, t)| t)
             }
+            TypeExpr::Subquery(inner) => self.output(*inner)?.first()?.ty.clone(),
             TypeExpr::First(options) => {
                 // The common type: the widest when all are numbers, else the first known.
                 let known: Vec<String> = options.iter().filter_map(|o| self.type_of(scope, select, o)).collect();
@@ -757,7 +762,7 @@ fn numeric_rank(ty: &str) -> Option<usize> {
         "BIGINT" | "INT64" => 4,
         "DECIMAL" | "NUMERIC" | "NUMBER" => 5,
         "FLOAT" | "REAL" => 6,
-        "DOUBLE" | "FLOAT64" => 7,
+        "DOUBLE" | "FLOAT64" | "DOUBLE PRECISION" => 7,
         _ => return None,
     })
 }

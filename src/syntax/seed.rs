@@ -306,3 +306,87 @@ mod tests {
         }
     }
 }
+
+/// The most rows [`seed_types`] reads: a seed is a small table, and a type needs few rows.
+const MAX_TYPED_ROWS: usize = 10_000;
+
+/// The types pandas infers for a seed's columns (in header order), as SQLMesh maps them:
+/// whole numbers `BIGINT` (`DOUBLE` when a value is missing), numbers `DOUBLE`, `True`/
+/// `False` `BOOLEAN`, anything else `TEXT`; None for a column without values.
+pub fn seed_types(bytes: &[u8], settings: &SeedCsvSettings) -> Vec<Option<&'static str>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Seen {
+        Nothing,
+        Int,
+        Float,
+        Bool,
+        Text,
+    }
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(true)
+        .flexible(true)
+        .delimiter(settings.delimiter)
+        .quote(settings.quotechar)
+        .double_quote(settings.doublequote)
+        .escape(settings.escapechar);
+    let mut reader = builder.from_reader(bytes);
+    let width = reader.byte_headers().map_or(0, |h| h.len());
+    let mut seen = vec![Seen::Nothing; width];
+    let mut missing = vec![false; width];
+    let mut record = csv::ByteRecord::new();
+    for _ in 0..MAX_TYPED_ROWS {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => break,
+        }
+        for (i, state) in seen.iter_mut().enumerate() {
+            let field = record.get(i).map(|f| String::from_utf8_lossy(f).trim().to_string()).unwrap_or_default();
+            if field.is_empty() {
+                missing[i] = true;
+                continue;
+            }
+            let this = if field.parse::<i64>().is_ok() {
+                Seen::Int
+            } else if field.parse::<f64>().is_ok() {
+                Seen::Float
+            } else if matches!(field.as_str(), "True" | "False" | "TRUE" | "FALSE" | "true" | "false") {
+                Seen::Bool
+            } else {
+                Seen::Text
+            };
+            *state = match (*state, this) {
+                (Seen::Nothing, t) => t,
+                (a, b) if a == b => a,
+                (Seen::Int | Seen::Float, Seen::Int | Seen::Float) => Seen::Float,
+                _ => Seen::Text,
+            };
+        }
+    }
+    seen.iter()
+        .zip(&missing)
+        .map(|(state, missing)| match state {
+            Seen::Nothing => None,
+            Seen::Int if *missing => Some("DOUBLE"),
+            Seen::Int => Some("BIGINT"),
+            Seen::Float => Some("DOUBLE"),
+            Seen::Bool if *missing => Some("TEXT"),
+            Seen::Bool => Some("BOOLEAN"),
+            Seen::Text => Some("TEXT"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod type_tests {
+    use super::*;
+
+    #[test]
+    fn seed_types_follow_pandas() {
+        let csv = b"id,price,name,active,maybe,empty\n1,2.5,a,True,3,\n2,3,b,False,,\n";
+        assert_eq!(
+            seed_types(csv, &SeedCsvSettings::default()),
+            [Some("BIGINT"), Some("DOUBLE"), Some("TEXT"), Some("BOOLEAN"), Some("DOUBLE"), None]
+        );
+    }
+}

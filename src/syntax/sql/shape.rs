@@ -182,6 +182,8 @@ pub enum TypeExpr {
     First(Vec<TypeExpr>),
     /// `arr[1]`: the element type of an array.
     Element(Box<TypeExpr>),
+    /// `(SELECT MAX(x) FROM t)`: the type of the subquery's column.
+    Subquery(ScopeId),
 }
 
 /// Builds the shape of a parsed query. `tokens` are the statement's significant tokens in
@@ -522,8 +524,12 @@ impl Builder<'_> {
             self.macro_args(span, &mut refs);
         }
         let name = alias.or_else(|| output_name(expr).map(|i| self.part(i)));
+        let ty = match (expr, subqueries.as_slice()) {
+            (Expr::Subquery(_), [scope]) => TypeExpr::Subquery(*scope),
+            _ => self.type_of(expr),
+        };
         let opaque = name.as_ref().is_none_or(|n| n.text.starts_with('@')) && macro_call;
-        Item { name, span, sql: self.sql(span), star: None, refs, subqueries, ty: self.type_of(expr), opaque }
+        Item { name, span, sql: self.sql(span), star: None, refs, subqueries, ty, opaque }
     }
 
     fn star(

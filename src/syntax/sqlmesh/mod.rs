@@ -23,12 +23,14 @@ mod macros;
 mod properties;
 #[cfg(test)]
 mod tests;
+mod types;
 
 pub use audits::BUILTIN_AUDITS;
 pub use dialects::{DEFAULT_DIALECT, DIALECTS};
 pub use kinds::MODEL_KINDS;
 pub use macros::{BUILTIN_MACROS, MACRO_VARIABLES};
 pub use properties::{AUDIT_PROPERTIES, CRON_ALIASES, FALSE_WORDS, INTERVAL_UNITS, MODEL_PROPERTIES, TRUE_WORDS};
+pub use types::canonical_type;
 
 /// A model kind (`kind FULL`, `kind INCREMENTAL_BY_TIME_RANGE (...)`) and the properties it accepts.
 #[derive(Debug)]
