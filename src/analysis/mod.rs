@@ -8,6 +8,7 @@ pub mod hover;
 pub mod lineage;
 pub mod navigation;
 pub mod references;
+pub mod signature;
 
 use crate::project::facts::{FileFacts, Syntax, parse_file};
 use crate::project::{Project, workspace::role_of};

@@ -274,6 +274,10 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                signature_help_provider: Some(SignatureHelpOptions {
+                    trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
+                    ..Default::default()
+                }),
                 definition_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
@@ -384,6 +388,36 @@ impl LanguageServer for Backend {
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),
                 range: Some(range(&text, &index, encoding, found.span)),
+            })
+        })
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let position = params.text_document_position_params;
+        let encoding = self.state.encoding();
+        guard("signatureHelp", || {
+            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+            let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
+            let dialect = file.facts.models.first().and_then(|m| m.dialect.clone());
+            let found = analysis::signature::signature_help(&project, &text, dialect.as_deref(), at)?;
+            let active = Some(found.active as u32);
+            Some(SignatureHelp {
+                signatures: vec![SignatureInformation {
+                    label: found.label,
+                    documentation: found
+                        .documentation
+                        .map(|value| Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })),
+                    parameters: Some(
+                        found
+                            .parameters
+                            .into_iter()
+                            .map(|p| ParameterInformation { label: ParameterLabel::Simple(p), documentation: None })
+                            .collect(),
+                    ),
+                    active_parameter: active,
+                }],
+                active_signature: Some(0),
+                active_parameter: active,
             })
         })
     }
