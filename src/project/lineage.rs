@@ -206,6 +206,8 @@ pub struct QueryResolver<'a> {
     /// Whether the root SELECT skips what it cannot name instead of giving up (for the
     /// lineage of the columns it can name).
     pub lenient: bool,
+    /// Each relation's columns, by the relation's address in the shape.
+    relations: std::collections::HashMap<usize, Option<Arc<Vec<(String, Option<String>)>>>>,
 }
 
 impl<'a> QueryResolver<'a> {
@@ -224,6 +226,7 @@ impl<'a> QueryResolver<'a> {
             memo: vec![Memo::Todo; shape.scopes.len()],
             defs: &[],
             lenient: false,
+            relations: Default::default(),
         }
     }
 
@@ -544,15 +547,34 @@ impl<'a> QueryResolver<'a> {
 
     /// A relation's columns with their types; None when unknown.
     pub fn relation_columns(&mut self, relation: &Relation) -> Option<Vec<(String, Option<String>)>> {
-        match &relation.target {
-            Target::Table(parts) => {
-                let schema = (self.upstream)(&self.table(parts)?)?;
+        self.columns_of(relation).map(|c| c.as_ref().clone())
+    }
+
+    /// A relation's columns, computed once per relation of the query.
+    fn columns_of(&mut self, relation: &Relation) -> Option<Arc<Vec<(String, Option<String>)>>> {
+        let key = relation as *const Relation as usize;
+        if let Some(known) = self.relations.get(&key) {
+            return known.clone();
+        }
+        let columns = match &relation.target {
+            Target::Table(parts) => self.table(parts).and_then(|name| (self.upstream)(&name)).and_then(|schema| {
                 Some(schema.columns.as_ref()?.iter().map(|c| (c.name.clone(), c.data_type.clone())).collect())
+            }),
+            Target::Scope(scope) => {
+                let in_progress = matches!(self.memo.get(*scope as usize), Some(Memo::InProgress));
+                let columns = self.output(*scope).map(|o| o.iter().map(|c| (c.name.clone(), c.ty.clone())).collect());
+                // A recursive CTE's anchor columns are provisional: not cached.
+                if in_progress {
+                    return columns.map(Arc::new);
+                }
+                columns
             }
-            Target::Scope(scope) => Some(self.output(*scope)?.iter().map(|c| (c.name.clone(), c.ty.clone())).collect()),
             Target::Columns(names) => Some(names.iter().map(|n| (self.normalize(n), None)).collect()),
             Target::Unknown => None,
         }
+        .map(Arc::new);
+        self.relations.insert(key, columns.clone());
+        columns
     }
 
     fn relation_named(&self, select: &SelectShape, name: &str) -> Option<usize> {
@@ -566,7 +588,7 @@ impl<'a> QueryResolver<'a> {
     /// The relations whose known schema has `name`.
     fn relations_with(&mut self, select: &SelectShape, name: &str) -> Vec<usize> {
         (0..select.sources.len())
-            .filter(|&r| self.relation_columns(&select.sources[r]).is_some_and(|c| c.iter().any(|(n, _)| n == name)))
+            .filter(|&r| self.columns_of(&select.sources[r]).is_some_and(|c| c.iter().any(|(n, _)| n == name)))
             .collect()
     }
 
@@ -648,9 +670,8 @@ impl<'a> QueryResolver<'a> {
         match with.len() {
             1 => RefTarget::Column { relation: with[0], name: name.to_string() },
             0 => {
-                let unknown: Vec<usize> = (0..select.sources.len())
-                    .filter(|&r| self.relation_columns(&select.sources[r]).is_none())
-                    .collect();
+                let unknown: Vec<usize> =
+                    (0..select.sources.len()).filter(|&r| self.columns_of(&select.sources[r]).is_none()).collect();
                 match unknown.len() {
                     0 => RefTarget::Missing,
                     1 => RefTarget::Column { relation: unknown[0], name: name.to_string() },
@@ -672,10 +693,10 @@ impl<'a> QueryResolver<'a> {
                     _ => return None,
                 };
                 let ty = self
-                    .relation_columns(&select.sources[relation])?
-                    .into_iter()
+                    .columns_of(&select.sources[relation])?
+                    .iter()
                     .find(|(n, _)| *n == name)
-                    .and_then(|(_, t)| t)?;
+                    .and_then(|(_, t)| t.clone())?;
                 // `col.field.sub`: the field's type inside the struct.
                 let parts: Vec<String> = reference.parts.iter().map(|p| self.normalize(p)).collect();
                 let at = parts.iter().position(|p| *p == name)?;
