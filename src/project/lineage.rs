@@ -63,6 +63,9 @@ impl ModelSchema {
     }
 }
 
+/// A relation's columns: names with their types when known.
+pub type RelationColumns = Vec<(String, Option<String>)>;
+
 /// An upstream schema lookup.
 pub type Upstream<'a> = &'a dyn Fn(&ModelName) -> Option<Arc<ModelSchema>>;
 
@@ -207,7 +210,7 @@ pub struct QueryResolver<'a> {
     /// lineage of the columns it can name).
     pub lenient: bool,
     /// Each relation's columns, by the relation's address in the shape.
-    relations: std::collections::HashMap<usize, Option<Arc<Vec<(String, Option<String>)>>>>,
+    relations: std::collections::HashMap<usize, Option<Arc<RelationColumns>>>,
 }
 
 impl<'a> QueryResolver<'a> {
@@ -546,12 +549,12 @@ impl<'a> QueryResolver<'a> {
     }
 
     /// A relation's columns with their types; None when unknown.
-    pub fn relation_columns(&mut self, relation: &Relation) -> Option<Vec<(String, Option<String>)>> {
+    pub fn relation_columns(&mut self, relation: &Relation) -> Option<RelationColumns> {
         self.columns_of(relation).map(|c| c.as_ref().clone())
     }
 
     /// A relation's columns, computed once per relation of the query.
-    fn columns_of(&mut self, relation: &Relation) -> Option<Arc<Vec<(String, Option<String>)>>> {
+    fn columns_of(&mut self, relation: &Relation) -> Option<Arc<RelationColumns>> {
         let key = relation as *const Relation as usize;
         if let Some(known) = self.relations.get(&key) {
             return known.clone();
