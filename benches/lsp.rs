@@ -13,6 +13,14 @@
 //!   published; timed from sending the change to receiving the publish of that version;
 //! - `textDocument/hover` on a model reference in an open consumer of the hub (the hub's own
 //!   `FROM` reference, whose card counts its whole downstream, and the primary upstream's);
+//! - `textDocument/hover` on column references (the column lineage card: upstream and
+//!   downstream trees with the size of each closure) whose lineage reaches the most models, or
+//!   goes furthest up, cycling through a few positions; then on the first of them (a column of
+//!   the hub, or below it) right after each of a few edits of the hub, which drop the cached
+//!   schemas of everything downstream of it;
+//! - `didChange` of a model with about 500 downstream models → `publishDiagnostics` of an open
+//!   direct consumer: each edit renames a column the consumer reads (and back), so the
+//!   consumer's diagnostics change (`unknown-column`) and must be published;
 //! - the server's peak resident memory (`VmHWM` of `/proc/<pid>/status`, just before shutdown).
 //!
 //! The machine's load average and, per phase, the server's CPU time and the time its threads
@@ -24,6 +32,8 @@
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/lineage_targets.rs"]
+mod lineage_targets;
 #[path = "../tests/support/lsp_client.rs"]
 mod lsp_client;
 #[path = "support/project_gen.rs"]
@@ -43,11 +53,17 @@ const CONSUMERS: usize = 4;
 const MISSING: &str = "bench_missing.no_such_table";
 /// A CTE inserted right after the hub's `WITH `: it reads a table nothing defines.
 const PROBE: &str = "benchmark_probe AS (\n  SELECT 1 AS probe FROM bench_missing.no_such_table\n),\n";
+/// How many column references the lineage hovers cycle through.
+const LINEAGE_POSITIONS: usize = 4;
+/// How many models downstream of the model whose column the upstream edits rename.
+const EDITED_DOWNSTREAM: usize = 500;
 
 struct Budget {
     first_diagnostics: Duration,
     change_p99: Duration,
     hover_p99: Duration,
+    lineage_hover_p99: Duration,
+    consumer_p99: Duration,
     peak_mb: f64,
 }
 
@@ -55,12 +71,15 @@ const BUDGET: Budget = Budget {
     first_diagnostics: Duration::from_millis(1500),
     change_p99: Duration::from_millis(20),
     hover_p99: Duration::from_millis(5),
+    lineage_hover_p99: Duration::from_millis(10),
+    consumer_p99: Duration::from_millis(50),
     peak_mb: 250.0,
 };
 
 fn main() {
     let (bench, models) = args::parse();
     let (edits, hovers) = if bench { (300, 500) } else { (40, 50) };
+    let (lineage_hovers, cold_hovers, upstream_edits) = if bench { (400, 20, 200) } else { (20, 4, 10) };
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-project-{models}"));
     let started = Instant::now();
     let generated =
@@ -75,6 +94,11 @@ fn main() {
         generated.hub_downstream
     );
     let setup = Setup::new(&generated);
+    let started = Instant::now();
+    let (column_hovers, upstream_edit) =
+        lineage_targets::pick(&root, &generated.hub, LINEAGE_POSITIONS, EDITED_DOWNSTREAM);
+    println!("picked the lineage hovers and the upstream edit in-process in {:.2?}:", started.elapsed());
+    describe_picks(&root, &column_hovers, &upstream_edit);
     // Other work on the machine skews every figure below: say how busy it was.
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average before the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
@@ -91,6 +115,7 @@ fn main() {
     let pid = client.pid();
     let startup = start_up(&mut client, &setup);
     let startup_usage = Usage::of(pid);
+    let (startup_hwm_mb, _) = memory_mb(pid);
     println!(
         "initialize → first publishDiagnostics of the opened hub: {:.1} ms ({} diagnostics)",
         ms(startup.publishes[0].0),
@@ -128,11 +153,51 @@ fn main() {
     let used = Usage::of(pid).since(&before);
     report(&format!("hover on `FROM {upstream}` (primary upstream) there"), &hover_up, &used, "request");
 
-    // 4. Peak memory, then a clean shutdown (fails on any message left unaccounted for).
+    // 4. Hover on column references: the lineage card.
+    let mut open: Vec<PathBuf> = std::iter::once(setup.hub.clone()).chain(setup.consumers.iter().cloned()).collect();
+    open_more(&mut client, &mut open, column_hovers.iter().map(|h| h.path.clone()));
+    let before = Usage::of(pid);
+    let (lineage, firsts, warm) = lineage_hover_latencies(&mut client, &column_hovers, lineage_hovers);
+    let used = Usage::of(pid).since(&before);
+    let label = format!("hover on a column reference (lineage card), {} positions", column_hovers.len());
+    report(&label, &lineage, &used, "request");
+    println!(
+        "  the first hover of each position (schemas cold after the edits above): {}; the others: p50 {:.2} ms, \
+         p99 {:.2} ms, max {:.2} ms",
+        firsts.iter().map(|d| format!("{:.2} ms", ms(*d))).collect::<Vec<_>>().join(", "),
+        ms(pct(&warm, 50)),
+        ms(pct(&warm, 99)),
+        ms(warm[warm.len() - 1])
+    );
+    let h = &column_hovers[0];
+    assert!(h.below_hub, "the first hovered column is the hub's or downstream of it");
+    let before = Usage::of(pid);
+    let cold = hover_after_edit_latencies(&mut client, &setup, h, cold_hovers);
+    let used = Usage::of(pid).since(&before);
+    let label = format!("hover on `{}.{}` right after an edit of the hub (cold schemas)", h.column.0, h.column.1);
+    report(&label, &cold, &used, "round");
+
+    // 5. didChange of a model with ~500 downstream models → publishDiagnostics of an open consumer.
+    open_more(&mut client, &mut open, [upstream_edit.path.clone(), upstream_edit.consumer.clone()]);
+    let before = Usage::of(pid);
+    let consumer = consumer_latencies(&mut client, &upstream_edit, &open, upstream_edits);
+    let used = Usage::of(pid).since(&before);
+    if let Some(consumer) = &consumer {
+        let label = format!(
+            "didChange of {} ({} downstream) → publishDiagnostics of the open consumer",
+            upstream_edit.model, upstream_edit.downstream
+        );
+        report(&label, consumer, &used, "edit");
+    }
+
+    // 6. Peak memory, then a clean shutdown (fails on any message left unaccounted for).
     let (hwm_mb, rss_mb) = memory_mb(pid);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average after the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
-    println!("server memory before shutdown: peak (VmHWM) {hwm_mb:.1} MB, resident (VmRSS) {rss_mb:.1} MB");
+    println!(
+        "server memory before shutdown: peak (VmHWM) {hwm_mb:.1} MB, resident (VmRSS) {rss_mb:.1} MB; \
+         peak after start-up {startup_hwm_mb:.1} MB"
+    );
     client.shutdown();
 
     if bench && models == 10_000 {
@@ -142,10 +207,18 @@ fn main() {
             ("didChange → publishDiagnostics p99 <= 20 ms", pct(&change, 99) <= BUDGET.change_p99),
             ("hover on a FROM reference (the hub) p99 <= 5 ms", pct(&hover_hub, 99) <= BUDGET.hover_p99),
             ("hover on a FROM reference (primary upstream) p99 <= 5 ms", pct(&hover_up, 99) <= BUDGET.hover_p99),
+            ("hover on a column reference (lineage) p99 <= 10 ms", pct(&lineage, 99) <= BUDGET.lineage_hover_p99),
             ("server peak memory <= 250 MB", hwm_mb <= BUDGET.peak_mb),
         ];
         for (name, ok) in checks {
             println!("{} {name}", if ok { "PASS" } else { "FAIL" });
+        }
+        let name = "didChange of a model with ~500 downstream → consumer's publishDiagnostics p99 <= 50 ms";
+        match &consumer {
+            Some(consumer) => {
+                println!("{} {name}", if pct(consumer, 99) <= BUDGET.consumer_p99 { "PASS" } else { "FAIL" })
+            }
+            None => println!("NOT MEASURED {name}: the consumer's diagnostics do not change"),
         }
     }
 }
@@ -290,28 +363,33 @@ fn start_up(client: &mut LspClient, setup: &Setup) -> StartUp {
     StartUp { publishes, right, progress_end, server_index_log }
 }
 
+/// Removes (`probed`) or re-inserts the probe CTE of the open hub and waits for the hub's
+/// publish of that version; the time from the change to the publish, and its diagnostics.
+fn toggle_probe(client: &mut LspClient, setup: &Setup, probed: bool) -> (Duration, Vec<Value>) {
+    let hub_uri = file_uri(&setup.hub);
+    let (line, col) = setup.probe_at;
+    let change = if probed {
+        json!([{ "range": range(line, col, line + 3, 0), "text": "" }])
+    } else {
+        json!([{ "range": range(line, col, line, col), "text": PROBE }])
+    };
+    let version = client.version(&hub_uri).expect("the hub is open") + 1;
+    let started = Instant::now();
+    client.change(&hub_uri, change);
+    let params = client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str() && p["version"] == version);
+    (started.elapsed(), diagnostics_of(&params))
+}
+
 /// Alternately removes and re-inserts the probe CTE of the open hub, `edits` times; after each
 /// edit waits for the hub's publish of that version. Sorted latencies.
 fn change_latencies(client: &mut LspClient, setup: &Setup, edits: usize) -> Vec<Duration> {
-    let hub_uri = file_uri(&setup.hub);
-    let (line, col) = setup.probe_at;
     let mut probed = true;
     let (mut with, mut without): (Option<Vec<Value>>, Option<Vec<Value>>) = (None, None);
     let mut latencies = Vec::with_capacity(edits);
     for _ in 0..edits {
-        let change = if probed {
-            json!([{ "range": range(line, col, line + 3, 0), "text": "" }])
-        } else {
-            json!([{ "range": range(line, col, line, col), "text": PROBE }])
-        };
+        let (latency, diagnostics) = toggle_probe(client, setup, probed);
         probed = !probed;
-        let version = client.version(&hub_uri).expect("the hub is open") + 1;
-        let started = Instant::now();
-        client.change(&hub_uri, change);
-        let params =
-            client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str() && p["version"] == version);
-        latencies.push(started.elapsed());
-        let diagnostics = diagnostics_of(&params);
+        latencies.push(latency);
         if probed {
             assert!(probe_right(&diagnostics), "with the probe: its warning, got {diagnostics:?}");
             assert_eq!(with.get_or_insert_with(|| diagnostics.clone()), &diagnostics, "same diagnostics each time");
@@ -342,6 +420,191 @@ fn hover_latencies(client: &mut LspClient, uri: &str, at: (u32, u32), name: &str
     }
     latencies.sort();
     latencies
+}
+
+/// Prints what [`lineage_targets::pick`] chose.
+fn describe_picks(root: &Path, hovers: &[lineage_targets::ColumnHover], edit: &lineage_targets::UpstreamEdit) {
+    for h in hovers {
+        println!(
+            "  hover `{}.{}` in {} ({}) at {}:{}: upstream {} columns of {} models (a chain of {}), \
+             downstream {} columns of {} models",
+            h.column.0,
+            h.column.1,
+            h.model,
+            rel(root, &h.path),
+            h.at.0 + 1,
+            h.at.1 + 1,
+            h.upstream.0,
+            h.upstream.1,
+            h.chain,
+            h.downstream.0,
+            h.downstream.1
+        );
+    }
+    println!(
+        "  edit {} ({} downstream models): rename `{}` on line {}; open consumer {} (in-process it then gets \
+         {} unknown-column diagnostics)",
+        edit.model,
+        edit.downstream,
+        edit.column,
+        edit.line + 1,
+        edit.consumer_model,
+        edit.unknown_in_process
+    );
+}
+
+/// Opens those of `paths` not open yet (as an editor would before hovering or editing them) and
+/// accounts for the publishes that follow: each must be for an open file.
+fn open_more(client: &mut LspClient, open: &mut Vec<PathBuf>, paths: impl IntoIterator<Item = PathBuf>) {
+    for path in paths {
+        if !open.contains(&path) {
+            client.open(&file_uri(&path), "sql", &std::fs::read_to_string(&path).expect("read a model"));
+            open.push(path);
+        }
+    }
+    for params in client.take_notifications(PUBLISH) {
+        let uri = params["uri"].as_str().unwrap_or_default();
+        assert!(open.iter().any(|p| file_uri(p) == uri), "a publish for a file not open: {uri}");
+    }
+}
+
+/// One hover on a column reference, which must show the column's lineage card with both trees;
+/// the latency and the card.
+fn column_hover(client: &mut LspClient, h: &lineage_targets::ColumnHover) -> (Duration, String) {
+    let params = json!({ "textDocument": { "uri": file_uri(&h.path) }, "position": position(h.at.0, h.at.1) });
+    let started = Instant::now();
+    let result = client.request("textDocument/hover", params).expect("hover succeeds");
+    let latency = started.elapsed();
+    let markdown = result["contents"]["value"].as_str().unwrap_or_default();
+    let title = format!("### `{}`.`{}`", h.column.0, h.column.1);
+    let card =
+        markdown.starts_with(&title) && markdown.contains("**Upstream** (") && markdown.contains("**Downstream** (");
+    assert!(card, "hover on `{}.{}` shows its lineage card, got {result}", h.column.0, h.column.1);
+    (latency, markdown.to_string())
+}
+
+/// `requests` hovers on the column references, cycling through them, one after another. Sorted
+/// latencies: of all, of the first of each position (cold, after the edits of the hub), and of
+/// the others (warm).
+fn lineage_hover_latencies(
+    client: &mut LspClient,
+    hovers: &[lineage_targets::ColumnHover],
+    requests: usize,
+) -> (Vec<Duration>, Vec<Duration>, Vec<Duration>) {
+    let mut latencies = Vec::with_capacity(requests);
+    let mut firsts = Vec::new();
+    let mut warm = Vec::new();
+    for i in 0..requests {
+        let h = &hovers[i % hovers.len()];
+        let (latency, markdown) = column_hover(client, h);
+        latencies.push(latency);
+        if i < hovers.len() {
+            firsts.push(latency);
+            let count = |section: &str| {
+                let at = markdown.find(&format!("**{section}** ("))? + section.len() + 6;
+                markdown[at..].split(' ').next()?.parse::<usize>().ok()
+            };
+            let (up, down) = (count("Upstream"), count("Downstream"));
+            assert_eq!((up, down), (Some(h.upstream.0), Some(h.downstream.0)), "the card counts the lineage");
+        } else {
+            warm.push(latency);
+        }
+    }
+    latencies.sort();
+    warm.sort();
+    (latencies, firsts, warm)
+}
+
+/// `rounds` times: an edit of the open hub (the probe CTE out, or back in), which drops the
+/// cached schemas of the hub and of all its downstream models, then, once the hub's diagnostics
+/// are published, one hover on `h`. Sorted hover latencies.
+fn hover_after_edit_latencies(
+    client: &mut LspClient,
+    setup: &Setup,
+    h: &lineage_targets::ColumnHover,
+    rounds: usize,
+) -> Vec<Duration> {
+    let mut latencies = Vec::with_capacity(rounds);
+    for i in 0..rounds {
+        toggle_probe(client, setup, i % 2 == 0);
+        latencies.push(column_hover(client, h).0);
+    }
+    if rounds % 2 == 1 {
+        toggle_probe(client, setup, false);
+    }
+    latencies.sort();
+    latencies
+}
+
+/// Renames a column of the open upstream model and back, `edits` times, one at a time; after
+/// each edit waits for the open consumer's publish, whose diagnostics must have changed
+/// (`unknown-column` after the rename, as before it after the revert). Sorted latencies, or
+/// None when the first rename brings no publish of the consumer (its diagnostics did not
+/// change: the server has no `unknown-column` rule).
+fn consumer_latencies(
+    client: &mut LspClient,
+    edit: &lineage_targets::UpstreamEdit,
+    open: &[PathBuf],
+    edits: usize,
+) -> Option<Vec<Duration>> {
+    let uri = file_uri(&edit.path);
+    let consumer = file_uri(&edit.consumer);
+    let line = edit.line;
+    let replace = |text: &str, old: &str| json!([{ "range": range(line, 0, line, old.len() as u32), "text": text }]);
+    let unknown = |diagnostics: &[Value]| diagnostics.iter().filter(|d| d["code"] == "unknown-column").count();
+    let account = |client: &mut LspClient| {
+        let mut consumer_publishes = Vec::new();
+        for params in client.take_notifications(PUBLISH) {
+            let published = params["uri"].as_str().unwrap_or_default();
+            assert!(open.iter().any(|p| file_uri(p) == published), "a publish for a file not open: {published}");
+            if published == consumer {
+                consumer_publishes.push(diagnostics_of(&params));
+            }
+        }
+        consumer_publishes
+    };
+    // The first rename, untimed: does the consumer's publish come at all?
+    client.change(&uri, replace(&edit.renamed, &edit.original));
+    let probe = account(client);
+    let Some(renamed) = probe.last() else {
+        println!(
+            "didChange of {} → no publishDiagnostics of the open consumer {}: its diagnostics did not change \
+             (no `unknown-column` rule in the server?); not measured",
+            edit.model, edit.consumer_model
+        );
+        client.change(&uri, replace(&edit.original, &edit.renamed));
+        account(client);
+        return None;
+    };
+    let flagged = unknown(renamed);
+    assert!(flagged > 0, "the renamed column is flagged in the consumer, got {renamed:?}");
+    let mut latencies = Vec::with_capacity(edits);
+    let mut was: Option<Vec<Value>> = None;
+    for i in 0..edits {
+        let reverting = i % 2 == 0;
+        let change =
+            if reverting { replace(&edit.original, &edit.renamed) } else { replace(&edit.renamed, &edit.original) };
+        let started = Instant::now();
+        client.change(&uri, change);
+        let params = client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == consumer.as_str());
+        latencies.push(started.elapsed());
+        let diagnostics = diagnostics_of(&params);
+        if reverting {
+            assert_eq!(unknown(&diagnostics), 0, "after the revert the consumer reads no unknown column");
+            assert_eq!(was.get_or_insert_with(|| diagnostics.clone()), &diagnostics, "same diagnostics each time");
+        } else {
+            assert_eq!(&diagnostics, renamed, "same diagnostics after each rename");
+        }
+    }
+    if edits % 2 == 0 {
+        // Back to the file as on disk.
+        client.change(&uri, replace(&edit.original, &edit.renamed));
+        client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == consumer.as_str());
+    }
+    let others = account(client);
+    assert!(others.is_empty(), "one publish of the consumer per edit, got more: {others:?}");
+    latencies.sort();
+    Some(latencies)
 }
 
 /// `VmHWM` and `VmRSS` of a process, in MB.
