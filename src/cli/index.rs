@@ -23,8 +23,26 @@ struct Output<'a> {
 #[derive(Serialize)]
 struct ProjectOut<'a> {
     root: String,
-    models: Vec<ModelOut<'a>>,
+    models: ModelsOut<'a>,
     diagnostics: Vec<DiagnosticOut>,
+}
+
+/// A project's models with their paths, sorted; each model's schema and lineage are computed
+/// as it is written, so that the whole output is never held in memory.
+struct ModelsOut<'a> {
+    project: &'a Project,
+    models: Vec<(String, &'a Model)>,
+}
+
+impl Serialize for ModelsOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.models.len()))?;
+        for (path, model) in &self.models {
+            seq.serialize_element(&model_out(self.project, path.clone(), model))?;
+        }
+        seq.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -62,7 +80,7 @@ fn model_out<'a>(project: &Project, path: String, model: &'a Model) -> ModelOut<
     ModelOut { path: Some(path), model, columns, lineage }
 }
 
-fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>]) -> ProjectOut<'a> {
+fn project_out<'a>(project: &'a Project, files: &'a [Arc<FileFacts>]) -> ProjectOut<'a> {
     let root = &project.root;
     let mut locator = Locator::new(root);
     let mut models = Vec::new();
@@ -70,12 +88,12 @@ fn project_out<'a>(project: &Project, files: &'a [Arc<FileFacts>]) -> ProjectOut
         project.diagnostics.iter().map(|d| locator.out(&d.path, &d.diagnostic)).collect();
     for file in files {
         for model in &file.models {
-            models.push(model_out(project, locator.relative(&file.path), model));
+            models.push((locator.relative(&file.path), model));
         }
         diagnostics.extend(file.diagnostics.iter().map(|d| locator.out(&file.path, d)));
     }
-    models.sort_by(|a, b| a.model.name.cmp(&b.model.name).then_with(|| a.path.cmp(&b.path)));
-    ProjectOut { root: root.to_string_lossy().into_owned(), models, diagnostics }
+    models.sort_by(|a, b| a.1.name.cmp(&b.1.name).then_with(|| a.0.cmp(&b.0)));
+    ProjectOut { root: root.to_string_lossy().into_owned(), models: ModelsOut { project, models }, diagnostics }
 }
 
 pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
@@ -106,15 +124,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
 
 fn print_human(output: &Output) {
     for project in &output.projects {
-        println!("{} ({} models)", project.root, project.models.len());
-        for model in &project.models {
-            let m = &model.model;
+        println!("{} ({} models)", project.root, project.models.models.len());
+        for (path, m) in &project.models.models {
             let deps = m.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
             println!(
                 "  {} [{}] {}{}",
                 m.name,
                 m.kind,
-                model.path.as_deref().unwrap_or(""),
+                path,
                 if deps.is_empty() { String::new() } else { format!(" <- {deps}") }
             );
         }

@@ -485,7 +485,7 @@ impl<'a> QueryResolver<'a> {
                 None => merge(&mut deps, &self.star_deps(sub)),
             }
         }
-        let ty = self.type_of(scope, select, &item.ty);
+        let ty = self.type_of(scope, select, &item.refs, &item.ty);
         (ty, deps)
     }
 
@@ -685,11 +685,12 @@ impl<'a> QueryResolver<'a> {
         }
     }
 
-    fn type_of(&mut self, scope: ScopeId, select: &SelectShape, ty: &TypeExpr) -> Option<String> {
+    fn type_of(&mut self, scope: ScopeId, select: &SelectShape, refs: &[ColumnRef], ty: &TypeExpr) -> Option<String> {
         match ty {
             TypeExpr::Unknown => None,
             TypeExpr::Known(t) => Some(t.clone()),
-            TypeExpr::Column(reference) => {
+            TypeExpr::Column(start) => {
+                let reference = refs.iter().find(|r| r.parts[0].span == *start)?;
                 let (relation, name) = match self.resolve(scope, select, reference) {
                     RefTarget::Column { relation, name } => (relation, name),
                     RefTarget::Using { relations, name } => (relations[0], name),
@@ -706,7 +707,7 @@ impl<'a> QueryResolver<'a> {
                 parts[at + 1..].iter().try_fold(ty, |ty, field| struct_field_type(&ty, field))
             }
             TypeExpr::Element(inner) => {
-                let ty = self.type_of(scope, select, inner)?;
+                let ty = self.type_of(scope, select, refs, inner)?;
                 ty.strip_suffix("[]").map(str::to_string).or_else(|| {
                     let upper = ty.to_ascii_uppercase();
                     let inner = upper.strip_prefix("ARRAY<")?.strip_suffix('>')?;
@@ -714,7 +715,7 @@ impl<'a> QueryResolver<'a> {
                 })
             }
             TypeExpr::Promote(inner) => {
-                let inner = self.type_of(scope, select, inner)?;
+                let inner = self.type_of(scope, select, refs, inner)?;
                 let upper = inner.to_ascii_uppercase();
                 Some(match upper.as_str() {
                     "TINYINT" | "SMALLINT" | "INT" | "INTEGER" | "BIGINT" | "INT64" => "BIGINT".to_string(),
@@ -725,7 +726,7 @@ impl<'a> QueryResolver<'a> {
             TypeExpr::Widest(operands) => {
                 let mut widest: Option<(usize, String)> = None;
                 for operand in operands {
-                    let t = self.type_of(scope, select, operand)?;
+                    let t = self.type_of(scope, select, refs, operand)?;
                     let rank = numeric_rank(&t)?;
                     if widest.as_ref().is_none_or(|(r, _)| rank > *r) {
                         widest = Some((rank, t));
@@ -736,7 +737,7 @@ impl<'a> QueryResolver<'a> {
             TypeExpr::Subquery(inner) => self.output(*inner)?.first()?.ty.clone(),
             TypeExpr::First(options) => {
                 // The common type: the widest when all are numbers, else the first known.
-                let known: Vec<String> = options.iter().filter_map(|o| self.type_of(scope, select, o)).collect();
+                let known: Vec<String> = options.iter().filter_map(|o| self.type_of(scope, select, refs, o)).collect();
                 if !known.is_empty() && known.iter().all(|t| numeric_rank(t).is_some()) {
                     known.into_iter().max_by_key(|t| numeric_rank(t))
                 } else {

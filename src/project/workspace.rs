@@ -352,13 +352,25 @@ impl Project {
         let old_edges = old.as_deref().map(edges).unwrap_or_default();
         self.graph.write().unwrap_or_else(|e| e.into_inner()).replace_file(id, &old_edges, &new_edges);
         // After the bump, a schema computed from the old text is no longer cached (see
-        // `schema`); then the edited models and their downstream are dropped.
+        // `schema`); then the edited models' schemas are dropped, and their downstream's.
         self.revision.fetch_add(1, Ordering::AcqRel);
-        let graph = self.graph();
-        for (name, _) in old_edges.models.iter().chain(&new_edges.models) {
-            self.schemas.remove(name);
-            for downstream in graph.downstream(name) {
-                self.schemas.remove(&downstream);
+        let old_names: Vec<&ModelName> = old_edges.models.iter().map(|(n, _)| n).collect();
+        let new_names: Vec<&ModelName> = new_edges.models.iter().map(|(n, _)| n).collect();
+        for name in old_names.iter().chain(&new_names).copied().collect::<std::collections::BTreeSet<_>>() {
+            let before = self.schemas.remove(name).map(|(_, s)| s);
+            let kept = old_names.contains(&name) && new_names.contains(&name);
+            let downstream_stale = match before {
+                // A model is cached only with all its upstream, so nothing below an uncached
+                // model is cached, unless the name just appeared or went away.
+                None => !kept,
+                // Early cutoff: when the model's columns did not change, the schemas below it
+                // (which read only its columns) did not either.
+                Some(before) => !(kept && self.schema(name).is_some_and(|after| before.columns == after.columns)),
+            };
+            if downstream_stale {
+                for downstream in self.graph().downstream(name) {
+                    self.schemas.remove(&downstream);
+                }
             }
         }
     }

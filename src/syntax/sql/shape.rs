@@ -119,7 +119,7 @@ pub struct Item {
     pub span: Span,
     /// Its text, for display (cut at [`MAX_SQL`] bytes).
     pub sql: Box<str>,
-    pub star: Option<Star>,
+    pub star: Option<Box<Star>>,
     /// The column references in the expression (nested subqueries excluded).
     pub refs: Vec<ColumnRef>,
     /// Subqueries in the expression.
@@ -172,8 +172,8 @@ pub enum TypeExpr {
     Unknown,
     /// A type as SQL (a cast's target, a literal's, a function's fixed result).
     Known(String),
-    /// The type of a column.
-    Column(ColumnRef),
+    /// The type of the column reference (among the item's `refs`) that starts here.
+    Column(Span),
     /// SUM: integers widen to BIGINT, floats to DOUBLE.
     Promote(Box<TypeExpr>),
     /// Arithmetic: the widest numeric type of the operands.
@@ -191,7 +191,37 @@ pub enum TypeExpr {
 pub(super) fn shape(original: &str, query: &Query, locate: &Locator, tokens: &[Token]) -> QueryShape {
     let mut builder = Builder { original, locate, tokens, scopes: Vec::new(), ctes: Vec::new() };
     builder.query(query, None, None, Vec::new());
-    QueryShape { scopes: builder.scopes, rendered: false }
+    let mut shape = QueryShape { scopes: builder.scopes, rendered: false };
+    shape.shrink();
+    shape
+}
+
+impl QueryShape {
+    /// Drops the spare capacity of every list: a project keeps one shape per model, and lists
+    /// grown by pushing hold up to twice what they need.
+    fn shrink(&mut self) {
+        fn item(item: &mut Item) {
+            item.refs.shrink_to_fit();
+            item.subqueries.shrink_to_fit();
+            if let Some(star) = &mut item.star {
+                star.replace.iter_mut().for_each(|i| i.refs.shrink_to_fit());
+                star.replace.shrink_to_fit();
+                star.except.shrink_to_fit();
+            }
+        }
+        self.scopes.shrink_to_fit();
+        for scope in &mut self.scopes {
+            scope.ctes.shrink_to_fit();
+            scope.column_aliases.shrink_to_fit();
+            if let ScopeKind::Select(select) = &mut scope.kind {
+                select.items.iter_mut().for_each(item);
+                select.items.shrink_to_fit();
+                select.refs.shrink_to_fit();
+                select.sources.shrink_to_fit();
+                select.using.shrink_to_fit();
+            }
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -570,7 +600,7 @@ impl Builder<'_> {
             name: None,
             span,
             sql: self.sql(span),
-            star: Some(star),
+            star: Some(Box::new(star)),
             refs: Vec::new(),
             subqueries: Vec::new(),
             ty: TypeExpr::Unknown,
@@ -666,8 +696,11 @@ impl Builder<'_> {
         match expr {
             Expr::Cast { data_type, .. } => TypeExpr::Known(data_type.to_string().to_uppercase()),
             Expr::Nested(inner) => self.type_of(inner),
-            Expr::Identifier(ident) => TypeExpr::Column(self.column_ref(std::slice::from_ref(ident), Clause::Select)),
-            Expr::CompoundIdentifier(idents) => TypeExpr::Column(self.column_ref(idents, Clause::Select)),
+            Expr::Identifier(ident) => TypeExpr::Column(self.part(ident).span),
+            Expr::CompoundIdentifier(idents) => match idents.first() {
+                Some(first) => TypeExpr::Column(self.part(first).span),
+                None => TypeExpr::Unknown,
+            },
             Expr::CompoundFieldAccess { root, access_chain } => {
                 let mut idents = match root.as_ref() {
                     Expr::Identifier(ident) => vec![ident.clone()],
@@ -684,7 +717,7 @@ impl Builder<'_> {
                         _ => return TypeExpr::Unknown,
                     }
                 }
-                let column = TypeExpr::Column(self.column_ref(&idents, Clause::Select));
+                let column = TypeExpr::Column(self.part(&idents[0]).span);
                 (0..subscripts).fold(column, |ty, _| TypeExpr::Element(Box::new(ty)))
             }
             Expr::Value(v) => match &v.value {
