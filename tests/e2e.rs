@@ -344,3 +344,105 @@ fn column_hover_lineage_request_and_unknown_columns_follow_upstream_edits() {
     client.diagnostics_for(&consumer_uri, WAIT, |d| d.is_empty());
     client.shutdown();
 }
+
+#[test]
+fn navigation_requests_answer_across_the_project() {
+    let (_dir, root) = fixture("lineage");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/mart/daily_listening.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let doc = json!({"uri": uri});
+    let at = |needle: &str, shift: u32| {
+        let (line, col) = find(&text, needle);
+        json!({"textDocument": doc, "position": position(line, col + shift)})
+    };
+
+    // References of `stage.plays`: its definition and its readers in other files.
+    let mut params = at("stage.plays", 7);
+    params["context"] = json!({"includeDeclaration": true});
+    let found = client.request("textDocument/references", params).unwrap();
+    let uris: Vec<&str> = found.as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    assert!(uris.iter().any(|u| u.ends_with("models/stage/plays.sql")), "{uris:?}");
+    assert!(uris.iter().any(|u| u.ends_with("models/mart/top_tracks.sql")), "{uris:?}");
+
+    // Renaming the CTE `daily`: its definition and its use, as one edit of this file.
+    let rename_at = at("daily AS", 1);
+    let prepared = client.request("textDocument/prepareRename", rename_at.clone()).unwrap();
+    assert_eq!(prepared["placeholder"], "daily");
+    let mut params = rename_at;
+    params["newName"] = json!("per_day");
+    let edit = client.request("textDocument/rename", params).unwrap();
+    let edits = edit["changes"][&uri].as_array().or_else(|| edit["documentChanges"][0]["edits"].as_array()).unwrap();
+    assert_eq!(edits.len(), 2, "{edit}");
+    let mut params = at("FROM stage.plays", 1);
+    params["newName"] = json!("mart.top_tracks");
+    assert!(client.request("textDocument/rename", params).is_err(), "a taken name is refused");
+
+    // The outline, workspace symbols, highlights, the lens and type hints.
+    let symbols = client.request("textDocument/documentSymbol", json!({"textDocument": doc})).unwrap();
+    let names: Vec<&str> =
+        symbols[0]["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"daily") && names.contains(&"minutes_played"), "{names:?}");
+    let found = client.request("workspace/symbol", json!({"query": "dailylis"})).unwrap();
+    assert_eq!(found[0]["name"], "mart.daily_listening");
+    let highlights = client.request("textDocument/documentHighlight", at("FROM daily", 6)).unwrap();
+    assert_eq!(highlights.as_array().unwrap().len(), 2, "{highlights}");
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": doc})).unwrap();
+    assert!(lenses[0]["command"]["title"].as_str().unwrap().contains("upstream"), "{lenses}");
+    let hints = client.request("textDocument/inlayHint", json!({"textDocument": doc, "range": whole(&text)})).unwrap();
+    assert!(
+        hints.as_array().unwrap().iter().any(|h| h["label"] == ": BIGINT" || h["label"].as_str().is_some()),
+        "{hints}"
+    );
+
+    // Signature help inside a macro call.
+    let path = root.join("models/mart/play_quality.sql");
+    let quality = std::fs::read_to_string(&path).unwrap();
+    let quality_uri = file_uri(&path);
+    client.open(&quality_uri, "sql", &quality);
+    client.diagnostics_for(&quality_uri, WAIT, |d| d.is_empty());
+    let (line, col) = find(&quality, "t.duration_ms)");
+    let help = client
+        .request(
+            "textDocument/signatureHelp",
+            json!({"textDocument": {"uri": quality_uri}, "position": position(line, col)}),
+        )
+        .unwrap();
+    assert!(help["signatures"][0]["label"].as_str().unwrap().starts_with("@ratio("), "{help}");
+    assert_eq!(help["activeParameter"], 1);
+    client.shutdown();
+}
+
+#[test]
+fn completion_knows_the_query_even_half_typed() {
+    let (_dir, root) = fixture("lineage");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/mart/user_plays.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let labels = |client: &mut LspClient, line: u32, col: u32| -> Vec<String> {
+        let params = json!({"textDocument": {"uri": uri}, "position": position(line, col)});
+        let list = client.request("textDocument/completion", params).unwrap();
+        list["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().to_string()).collect()
+    };
+
+    // `u.` typed at the end of the select list: the SQL no longer parses.
+    let (line, col) = find(&text, "  p.play_date");
+    let end = col + "  p.play_date".len() as u32;
+    client.change(&uri, json!([{"range": range(line, end, line, end), "text": ",\n  u."}]));
+    client.diagnostics_for(&uri, WAIT, |d| codes(d).contains(&"sql-syntax".to_string()));
+    let found = labels(&mut client, line + 1, 4);
+    assert!(found.contains(&"user_name".to_string()) && found.contains(&"country".to_string()), "{found:?}");
+    assert!(!found.contains(&"play_id".to_string()), "only u's columns after `u.`: {found:?}");
+
+    // After `FROM stage.`: that schema's models.
+    let (line, col) = find(&text, "FROM stage.plays");
+    let found = labels(&mut client, line + 1, col + "FROM stage.".len() as u32);
+    assert!(found.contains(&"users".to_string()) && found.contains(&"track_details".to_string()), "{found:?}");
+    client.shutdown();
+}

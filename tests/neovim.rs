@@ -27,7 +27,7 @@ fn nvim_on_path() -> bool {
 }
 
 #[test]
-fn neovim_diagnostics_hover_and_definition() {
+fn neovim_diagnostics_hover_definition_and_completion() {
     if !nvim_on_path() {
         if std::env::var_os("CI").is_some() {
             panic!("`nvim` is not on PATH, and CI is set: install Neovim (scripts/test does) to run this test");

@@ -3,12 +3,18 @@
 //! entry function.
 
 pub mod check;
+pub mod code_lens;
+pub mod completion;
 pub mod diagnostics;
+pub mod highlight;
 pub mod hover;
+pub mod inlay;
 pub mod lineage;
 pub mod navigation;
 pub mod references;
+pub mod rename;
 pub mod signature;
+pub mod symbols;
 
 use crate::project::facts::{FileFacts, Syntax, parse_file};
 use crate::project::{Project, workspace::role_of};

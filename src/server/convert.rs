@@ -85,7 +85,7 @@ pub fn workspace_edit(
 }
 
 /// Snippet placeholders replaced by their defaults: `${1:2024-01-01}` → `2024-01-01`, `$0` → ``.
-fn without_placeholders(text: &str) -> String {
+pub fn without_placeholders(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {

@@ -21,6 +21,9 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 /// `meshls.applyFixes [uri]`: applies every safe fix of a document through `workspace/applyEdit`.
 const APPLY_FIXES: &str = "meshls.applyFixes";
+/// The code lens command: its arguments are the model and its upstream and downstream models,
+/// for the editor to list (the server answers with the same lists).
+const SHOW_DEPENDENCIES: &str = "meshls.showDependencies";
 
 /// Files are indexed in chunks of this many, with a progress report after each.
 const INDEX_CHUNK: usize = 1000;
@@ -67,6 +70,17 @@ fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
         error.message = format!("meshls: {what} failed: {message}").into();
         error
     })
+}
+
+fn symbol_kind(kind: analysis::symbols::SymbolKind) -> SymbolKind {
+    use analysis::symbols::SymbolKind as K;
+    match kind {
+        K::Model | K::Seed | K::ExternalModel => SymbolKind::CLASS,
+        K::Cte => SymbolKind::STRUCT,
+        K::Column => SymbolKind::FIELD,
+        K::Audit => SymbolKind::EVENT,
+        K::Macro => SymbolKind::FUNCTION,
+    }
 }
 
 fn path_of(uri: &Uri) -> Option<PathBuf> {
@@ -210,6 +224,25 @@ impl Backend {
         Some((path, text, diagnostics))
     }
 
+    /// Paths and spans as LSP locations, each file's text read once (the editor's buffer
+    /// when open); a file that cannot be read is left out.
+    fn locations(&self, spans: impl IntoIterator<Item = (PathBuf, crate::syntax::Span)>) -> Vec<Location> {
+        let encoding = self.state.encoding();
+        let mut texts: std::collections::HashMap<PathBuf, Option<(String, LineIndex)>> = Default::default();
+        spans
+            .into_iter()
+            .filter_map(|(path, span)| {
+                let entry = texts.entry(path.clone()).or_insert_with(|| {
+                    let text = self.state.text(&path)?;
+                    let index = LineIndex::new(&text);
+                    Some((text, index))
+                });
+                let (text, index) = entry.as_ref()?;
+                Some(Location { uri: Uri::from_file_path(&path)?, range: range(text, index, encoding, span) })
+            })
+            .collect()
+    }
+
     /// A fix as a WorkspaceEdit.
     fn fix_edit(&self, path: &Path, fixes: &[&crate::syntax::Fix]) -> Option<WorkspaceEdit> {
         let edits: Vec<(PathBuf, crate::syntax::Span, String)> = fixes
@@ -263,6 +296,13 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
+            snippets: capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false),
         };
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
@@ -274,6 +314,21 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".to_string(), "@".to_string()]),
+                    resolve_provider: Some(false),
+                    ..Default::default()
+                }),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                inlay_hint_provider: Some(OneOf::Left(true)),
                 signature_help_provider: Some(SignatureHelpOptions {
                     trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
                     ..Default::default()
@@ -284,7 +339,7 @@ impl LanguageServer for Backend {
                     ..Default::default()
                 })),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![APPLY_FIXES.to_string()],
+                    commands: vec![APPLY_FIXES.to_string(), SHOW_DEPENDENCIES.to_string()],
                     ..Default::default()
                 }),
                 workspace: Some(WorkspaceServerCapabilities {
@@ -392,6 +447,64 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        use analysis::completion::{CompletionKind as K, MAX_MODELS, completions};
+        let position = params.text_document_position;
+        let encoding = self.state.encoding();
+        let snippets = self.state.support().snippets;
+        guard("completion", || {
+            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            let at = offset(&text, &index, position.position, encoding);
+            let found = completions(&project, &file, &text, at);
+            // A capped model list is incomplete: the client asks again as the user types.
+            let incomplete = found.iter().filter(|i| i.kind == K::Model).count() >= MAX_MODELS;
+            let items = found
+                .into_iter()
+                .map(|item| {
+                    let snippet = item.snippet && snippets;
+                    let new_text = match (&item.insert_text, item.snippet && !snippets) {
+                        (Some(text), true) => convert::without_placeholders(text),
+                        (Some(text), false) => text.clone(),
+                        (None, _) => item.label.clone(),
+                    };
+                    CompletionItem {
+                        kind: Some(match item.kind {
+                            K::Model => CompletionItemKind::CLASS,
+                            K::Cte => CompletionItemKind::STRUCT,
+                            K::Column => CompletionItemKind::FIELD,
+                            K::Alias => CompletionItemKind::VARIABLE,
+                            K::Macro => CompletionItemKind::FUNCTION,
+                            K::MacroVariable => CompletionItemKind::CONSTANT,
+                            K::Property => CompletionItemKind::PROPERTY,
+                            K::Kind | K::Dialect | K::Value => CompletionItemKind::ENUM_MEMBER,
+                            K::Keyword => CompletionItemKind::KEYWORD,
+                            K::Audit => CompletionItemKind::EVENT,
+                        }),
+                        detail: item.detail,
+                        documentation: item.documentation.map(|value| {
+                            Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value })
+                        }),
+                        sort_text: Some(item.sort_text),
+                        filter_text: Some(item.label.clone()),
+                        insert_text_format: Some(if snippet {
+                            InsertTextFormat::SNIPPET
+                        } else {
+                            InsertTextFormat::PLAIN_TEXT
+                        }),
+                        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                            range: range(&text, &index, encoding, item.replace),
+                            new_text,
+                        })),
+                        label: item.label,
+                        ..Default::default()
+                    }
+                })
+                .collect();
+            Some(CompletionResponse::List(CompletionList { is_incomplete: incomplete, items }))
+        })
+    }
+
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
@@ -465,6 +578,9 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command == SHOW_DEPENDENCIES {
+            return Ok(params.arguments.first().cloned());
+        }
         if params.command != APPLY_FIXES {
             return Err(Error::invalid_params(format!("unknown command {}", params.command)));
         }
@@ -485,6 +601,190 @@ impl LanguageServer for Backend {
             tracing::warn!("workspace/applyEdit failed: {error}");
         }
         Ok(None)
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        let encoding = self.state.encoding();
+        guard("references", || {
+            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+            let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
+            let projects = self.state.projects();
+            let read = |path: &Path| self.state.text(path);
+            let sources = analysis::references::Sources { projects: &projects, text: &read };
+            let found = analysis::references::find_references(&project, &file, &text, at, &sources);
+            let spans = found.into_iter().filter(|l| include_declaration || !l.definition).map(|l| (l.path, l.span));
+            Some(self.locations(spans))
+        })
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        let encoding = self.state.encoding();
+        let prepared = guard("prepareRename", || {
+            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            let at = offset(&text, &index, params.position, encoding);
+            Some(
+                analysis::rename::prepare_rename(&project, &file, &text, at)
+                    .map(|(span, placeholder)| (range(&text, &index, encoding, span), placeholder)),
+            )
+        })?;
+        match prepared {
+            Some(Ok((range, placeholder))) => {
+                Ok(Some(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
+            }
+            Some(Err(why)) => Err(Error::invalid_params(why)),
+            None => Ok(None),
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let encoding = self.state.encoding();
+        let renamed = guard("rename", || {
+            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+            let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
+            let projects = self.state.projects();
+            let read = |path: &Path| self.state.text(path);
+            let sources = analysis::references::Sources { projects: &projects, text: &read };
+            Some(analysis::rename::rename(&project, &file, &text, at, &params.new_name, &sources))
+        })?;
+        match renamed {
+            Some(Ok(edits)) => Ok(workspace_edit(&edits, false, |p| self.state.text(p), encoding)),
+            Some(Err(why)) => Err(Error::invalid_params(why)),
+            None => Ok(None),
+        }
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let encoding = self.state.encoding();
+        guard("documentSymbol", || {
+            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
+            fn convert(
+                symbol: analysis::symbols::DocumentSymbol,
+                text: &str,
+                index: &LineIndex,
+                encoding: crate::syntax::line_index::Encoding,
+            ) -> DocumentSymbol {
+                DocumentSymbol {
+                    name: symbol.name,
+                    detail: symbol.detail,
+                    kind: symbol_kind(symbol.kind),
+                    tags: None,
+                    deprecated: None,
+                    range: range(text, index, encoding, symbol.span),
+                    selection_range: range(text, index, encoding, symbol.selection),
+                    children: Some(symbol.children.into_iter().map(|c| convert(c, text, index, encoding)).collect()),
+                }
+            }
+            let symbols = analysis::symbols::document_symbols(&project, &file);
+            Some(DocumentSymbolResponse::Nested(
+                symbols.into_iter().map(|s| convert(s, &text, &index, encoding)).collect(),
+            ))
+        })
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        guard("workspace/symbol", || {
+            let found = analysis::symbols::workspace_symbols(&self.state.projects(), &params.query);
+            let locations = self.locations(found.iter().map(|s| (s.path.clone(), s.span)));
+            #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
+            let symbols = found
+                .into_iter()
+                .zip(locations)
+                .map(|(symbol, location)| SymbolInformation {
+                    name: symbol.name.to_string(),
+                    kind: symbol_kind(symbol.kind),
+                    tags: None,
+                    deprecated: None,
+                    location,
+                    container_name: Some(symbol.detail),
+                })
+                .collect();
+            Some(WorkspaceSymbolResponse::Flat(symbols))
+        })
+    }
+
+    async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
+        let position = params.text_document_position_params;
+        let encoding = self.state.encoding();
+        guard("documentHighlight", || {
+            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            let at = offset(&text, &index, position.position, encoding);
+            let found = analysis::highlight::highlight(&project, &file, &text, at);
+            Some(
+                found
+                    .into_iter()
+                    .map(|h| DocumentHighlight {
+                        range: range(&text, &index, encoding, h.span),
+                        kind: Some(match h.kind {
+                            analysis::highlight::HighlightKind::Read => DocumentHighlightKind::READ,
+                            analysis::highlight::HighlightKind::Write => DocumentHighlightKind::WRITE,
+                        }),
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let encoding = self.state.encoding();
+        guard("codeLens", || {
+            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            let lenses = analysis::code_lens::code_lens(&project, &file);
+            Some(
+                lenses
+                    .into_iter()
+                    .map(|lens| CodeLens {
+                        range: range(&text, &index, encoding, lens.span),
+                        command: Some(Command {
+                            title: lens.title,
+                            command: SHOW_DEPENDENCIES.to_string(),
+                            arguments: Some(vec![json!({
+                                "model": lens.model.as_str(),
+                                "upstream": lens.upstream.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+                                "downstream": lens.downstream.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+                            })]),
+                        }),
+                        data: None,
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let encoding = self.state.encoding();
+        guard("inlayHint", || {
+            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+            let index = LineIndex::new(&text);
+            let wanted = (
+                offset(&text, &index, params.range.start, encoding),
+                offset(&text, &index, params.range.end, encoding),
+            );
+            let hints = analysis::inlay::inlay_hints(&project, &file);
+            Some(
+                hints
+                    .into_iter()
+                    .filter(|h| wanted.0 <= h.offset && h.offset <= wanted.1)
+                    .map(|h| InlayHint {
+                        position: range(&text, &index, encoding, crate::syntax::Span::at(h.offset)).start,
+                        label: InlayHintLabel::String(h.label),
+                        kind: Some(InlayHintKind::TYPE),
+                        text_edits: None,
+                        tooltip: None,
+                        padding_left: None,
+                        padding_right: None,
+                        data: None,
+                    })
+                    .collect(),
+            )
+        })
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

@@ -33,6 +33,8 @@ pub struct State {
 pub struct ClientSupport {
     pub progress: bool,
     pub watchers: bool,
+    /// Whether completion items may be snippets (`${1:name}`).
+    pub snippets: bool,
 }
 
 impl Default for State {

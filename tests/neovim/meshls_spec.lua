@@ -1,6 +1,6 @@
 -- A real-editor test of meshls: Neovim (0.7+, headless) starts the server on a copy of the
--- bikeshop fixture, opens a model, and checks diagnostics, hover and go-to-definition through
--- Neovim's own LSP client.
+-- bikeshop fixture, opens a model, and checks diagnostics, hover, go-to-definition and
+-- completion after `alias.` through Neovim's own LSP client.
 --
 --   MESHLS_BIN=target/debug/meshls MESHLS_WORKSPACE=/tmp/copy-of-fixtures-bikeshop \
 --     nvim --headless --clean -u NONE -c "luafile tests/neovim/meshls_spec.lua"
@@ -284,6 +284,29 @@ local function main()
   check(target_range.start.line == target_range['end'].line and named:lower() == CANONICAL,
     'the definition\'s range is not the model name: ' .. vim.inspect(named) .. ' at ' .. vim.inspect(target_range))
   log('definition: ' .. DEFINING_FILE .. ':' .. (target_range.start.line + 1) .. ': ' .. vim.trim(target_line))
+
+  -- Completion after `o.`, half typed: the SQL does not parse while the user types it.
+  local from_text = original[from_line + 1]
+  vim.api.nvim_buf_set_lines(bufnr, from_line, from_line + 1, true, { from_text .. ' AS o' })
+  vim.api.nvim_buf_set_lines(bufnr, from_line, from_line, true, { '  , o.' })
+  local completion_position = { line = from_line, character = #'  , o.' }
+  local completed = {}
+  ok = vim.wait(STEP_TIMEOUT_MS, function()
+    local params = { textDocument = { uri = uri }, position = completion_position }
+    local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/completion', params, REQUEST_TIMEOUT_MS)
+    local response = responses and responses[client_id]
+    local result = response and response.result
+    local items = result and (result.items or result) or {}
+    completed = {}
+    for _, item in ipairs(items) do
+      table.insert(completed, item.label)
+    end
+    return vim.tbl_contains(completed, 'amount') and vim.tbl_contains(completed, 'customer_id')
+  end, 100)
+  check(ok, 'completion after `o.` does not offer ' .. CANONICAL .. '\'s columns; got: ' .. vim.inspect(completed))
+  check(not vim.tbl_contains(completed, 'o'), 'completion after `o.` offers the alias itself: ' .. vim.inspect(completed))
+  log('completion after `o.`: ' .. table.concat(completed, ', '))
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, true, original)
 end
 
 local ok, err = xpcall(main, function(e)
