@@ -18,19 +18,6 @@ use std::path::Path;
 
 const CURSOR: &str = "$0";
 
-/// Strips the indentation common to all lines, and the blank first and last lines, so cases
-/// can be written as indented raw strings.
-fn trim_indent(text: &str) -> String {
-    let lines: Vec<&str> = text.trim_matches('\n').lines().collect();
-    let indent = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min();
-    let indent = indent.unwrap_or(0);
-    let mut out: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
-    while out.last().is_some_and(|l| l.trim().is_empty()) {
-        out.pop();
-    }
-    out.join("\n") + "\n"
-}
-
 /// Hovers at the `$0` of `marked` (the text of the file at `path`, relative to the project
 /// root) and renders what a reviewer needs: the cursor's line, the hovered text, the card.
 fn hover_in(path: &str, marked: &str) -> String {
@@ -60,13 +47,8 @@ fn hover_in(path: &str, marked: &str) -> String {
 /// A new model `cases.<name>` at `models/cases/<name>.sql`: `text` is its query, or the whole
 /// file when it starts with `MODEL`.
 fn case(name: &str, text: &str) -> String {
-    let text = trim_indent(text);
-    let file = if text.starts_with("MODEL") {
-        text
-    } else {
-        format!("MODEL (\n  name cases.{name},\n  kind FULL\n);\n\n{text}")
-    };
-    hover_in(&format!("models/cases/{name}.sql"), &file)
+    let (path, file) = fixture::case_model(name, text);
+    hover_in(&path, &file)
 }
 
 /// A spot in a fixture file: `marked` is a snippet of it with the `$0` inside; the first place

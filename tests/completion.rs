@@ -17,19 +17,6 @@ const CURSOR: &str = "$0";
 /// Items a snapshot shows.
 const SHOWN: usize = 15;
 
-/// Strips the indentation common to all lines, and the blank first and last lines, so cases
-/// can be written as indented raw strings.
-fn trim_indent(text: &str) -> String {
-    let lines: Vec<&str> = text.trim_matches('\n').lines().collect();
-    let indent = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min();
-    let indent = indent.unwrap_or(0);
-    let mut out: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
-    while out.last().is_some_and(|l| l.trim().is_empty()) {
-        out.pop();
-    }
-    out.join("\n") + "\n"
-}
-
 /// The completions at the `$0` of `marked`, the text of the file at `path` (relative to the
 /// project root), with the text without the cursor.
 fn complete_in(path: &str, marked: &str) -> (Vec<CompletionItem>, String, usize) {
@@ -77,13 +64,8 @@ fn render(path: &str, marked: &str) -> String {
 /// A new model `cases.<name>` at `models/cases/<name>.sql`: `text` is its query, or the whole
 /// file when it starts with `MODEL`.
 fn case(name: &str, text: &str) -> String {
-    let text = trim_indent(text);
-    let file = if text.starts_with("MODEL") {
-        text
-    } else {
-        format!("MODEL (\n  name cases.{name},\n  kind FULL\n);\n\n{text}")
-    };
-    render(&format!("models/cases/{name}.sql"), &file)
+    let (path, file) = fixture::case_model(name, text);
+    render(&path, &file)
 }
 
 /// One test per case: `name: "query or model file";`.

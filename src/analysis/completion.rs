@@ -441,24 +441,8 @@ const NOT_ALIAS: &[&str] = &[
     "for",
 ];
 
-/// Keywords after which no FROM list goes on.
-const FROM_END: &[&str] = &[
-    "where",
-    "group",
-    "having",
-    "qualify",
-    "order",
-    "limit",
-    "window",
-    "union",
-    "intersect",
-    "except",
-    "minus",
-    "on",
-    "using",
-    "select",
-    "join",
-];
+/// Keywords after which no FROM list goes on: the first of [`NOT_ALIAS`], up to `join`.
+const FROM_END: &[&str] = NOT_ALIAS.split_at(15).0;
 
 /// Keywords offered after a complete FROM item.
 const AFTER_FROM_ITEM: &[&str] =

@@ -24,3 +24,28 @@ pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name), &root);
     (dir, root)
 }
+
+/// A case written indented in a raw string, without its common indentation and surrounding
+/// blank lines, ending with one newline.
+pub fn trim_indent(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_matches('\n').lines().collect();
+    let indent = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min();
+    let indent = indent.unwrap_or(0);
+    let mut out: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("")).collect();
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out.join("\n") + "\n"
+}
+
+/// A case model `cases.<name>`: its path under the project root and its file, from `text`, its
+/// query (or the whole file when it starts with `MODEL`).
+pub fn case_model(name: &str, text: &str) -> (String, String) {
+    let text = trim_indent(text);
+    let file = if text.starts_with("MODEL") {
+        text
+    } else {
+        format!("MODEL (\n  name cases.{name},\n  kind FULL\n);\n\n{text}")
+    };
+    (format!("models/cases/{name}.sql"), file)
+}
