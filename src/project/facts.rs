@@ -157,7 +157,15 @@ impl Settings {
 
 /// Reads one file's facts. `bytes` is its content; never panics.
 pub fn file_facts(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]) -> FileFacts {
-    parse_file(settings, path, role, bytes).0
+    let mut facts = parse_file(settings, path, role, bytes).0;
+    // What a project keeps of every file: a SQL model's output columns are its resolved
+    // schema's (`Project::schema`); the select list's names matter only in the open file.
+    for model in &mut facts.models {
+        if model.source == Source::Sql && !model.columns_declared && model.query.is_some() {
+            model.columns = None;
+        }
+    }
+    facts
 }
 
 /// Reads one file: its facts and its syntax tree. Never panics.
