@@ -446,3 +446,21 @@ fn completion_knows_the_query_even_half_typed() {
     assert!(found.contains(&"users".to_string()) && found.contains(&"track_details".to_string()), "{found:?}");
     client.shutdown();
 }
+
+#[test]
+fn definition_crosses_projects_of_a_monorepo() {
+    let (_dir, root) = fixture("monorepo");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("marketing/models/campaign_revenue.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (line, col) = find(&text, "billing.invoices");
+    let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 9)});
+    let found = client.request("textDocument/definition", at).unwrap();
+    let uris: Vec<&str> = found.as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    assert!(uris.iter().any(|u| u.ends_with("marketing/external_models.yaml")), "its declaration here: {uris:?}");
+    assert!(uris.iter().any(|u| u.ends_with("billing/models/invoices.sql")), "the model itself: {uris:?}");
+    client.shutdown();
+}

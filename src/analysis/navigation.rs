@@ -116,6 +116,24 @@ pub fn definition(project: &Project, file: &ParsedFile, offset: usize) -> Vec<Ta
     }
 }
 
+/// As [`definition`], and for a model reference, also where the other projects of the
+/// workspace define that model (a monorepo project reading another's table declares it as an
+/// external model; the definition that matters is the other project's model).
+pub fn definition_in_workspace(
+    projects: &[std::sync::Arc<Project>],
+    project: &Project,
+    file: &ParsedFile,
+    offset: usize,
+) -> Vec<Target> {
+    let mut targets = definition(project, file, offset);
+    if let Some(reference) = super::references::reference_at(project, file, offset) {
+        for other in projects.iter().filter(|p| !std::ptr::eq(p.as_ref(), project)) {
+            targets.extend(model_definitions(other, &reference.name));
+        }
+    }
+    targets
+}
+
 /// Where a model is defined: its name in each defining file, and a seed's CSV file.
 pub fn model_definitions(project: &Project, name: &ModelName) -> Vec<Target> {
     let graph = project.graph();

@@ -793,18 +793,8 @@ impl LanguageServer for Backend {
         guard("definition", || {
             let (project, text, file) = self.parsed(&position.text_document.uri)?;
             let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
-            let targets = analysis::navigation::definition(&project, &file, at);
-            let locations: Vec<Location> = targets
-                .into_iter()
-                .filter_map(|target| {
-                    let text = self.state.text(&target.path)?;
-                    let index = LineIndex::new(&text);
-                    Some(Location {
-                        uri: Uri::from_file_path(&target.path)?,
-                        range: range(&text, &index, encoding, target.span),
-                    })
-                })
-                .collect();
+            let targets = analysis::navigation::definition_in_workspace(&self.state.projects(), &project, &file, at);
+            let locations = self.locations(targets.into_iter().map(|t| (t.path, t.span)));
             (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
         })
     }

@@ -113,7 +113,7 @@ mod tests {
     use super::canonical_type;
 
     #[test]
-    fn spells_types_as_sqlglot_writes_them_back() {
+    fn respells_types_as_sqlglot_writes_them() {
         let cases = [
             ("duckdb", "varchar", "TEXT"),
             ("duckdb", "varchar(20)", "TEXT"),
