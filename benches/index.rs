@@ -30,6 +30,9 @@ struct Budget {
     replace_p99: Duration,
     check_wall: Duration,
     schemas_wall: Duration,
+    /// Issue #6: completion in clean and broken SQL, and workspace symbols.
+    completion_p99: Duration,
+    workspace_symbols_p99: Duration,
 }
 
 const BUDGET: Budget = Budget {
@@ -38,6 +41,8 @@ const BUDGET: Budget = Budget {
     replace_p99: Duration::from_millis(1),
     check_wall: Duration::from_millis(2000),
     schemas_wall: Duration::from_millis(2000),
+    completion_p99: Duration::from_millis(5),
+    workspace_symbols_p99: Duration::from_millis(20),
 };
 
 fn main() {
@@ -120,8 +125,28 @@ fn main() {
     assert!(stats.with_lineage * 2 >= stats.columns, "most columns have upstream columns");
     println!("load average after the run: {}", load_average());
 
+    let editor = editor_requests(&root, &generated, if bench { 200 } else { 20 });
+    for (what, latencies) in &editor {
+        println!(
+            "{what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms over {} requests",
+            ms(latencies[latencies.len() / 2]),
+            ms(latencies[latencies.len() * 99 / 100]),
+            ms(latencies[latencies.len() - 1]),
+            latencies.len()
+        );
+    }
+
     if bench && models == 10_000 {
+        let p99 = |l: &Vec<Duration>| l[l.len() * 99 / 100];
+        let completion_ok =
+            editor.iter().filter(|(w, _)| w.starts_with("completion")).all(|(_, l)| p99(l) <= BUDGET.completion_p99);
+        let symbols_ok = editor
+            .iter()
+            .filter(|(w, _)| w.starts_with("workspace symbols"))
+            .all(|(_, l)| p99(l) <= BUDGET.workspace_symbols_p99);
         let checks = [
+            ("completion p99 <= 5 ms (each context, clean and broken SQL)", completion_ok),
+            ("workspace symbols p99 <= 20 ms", symbols_ok),
             ("index wall (median) <= 1.0 s", median <= BUDGET.index_wall),
             ("index peak RSS <= 200 MB", rss_mb <= BUDGET.index_rss_mb),
             ("replace one file p99 < 1 ms", replace[replace.len() * 99 / 100] < BUDGET.replace_p99),
@@ -235,6 +260,80 @@ fn replace_one_file(
     let used = ThreadUsage::now().since(&before);
     latencies.sort();
     (latencies, used)
+}
+
+/// Editor requests answered in-process on the loaded project, each from the text as an editor
+/// holds it (the file is parsed for each request, as the server does): completion in five
+/// contexts of a direct consumer of the hub, in clean and in half-typed SQL, and workspace
+/// symbols for a few queries. Sorted latencies per kind; one untimed request warms each.
+fn editor_requests(
+    root: &Path,
+    generated: &project_gen::GeneratedProject,
+    requests: usize,
+) -> Vec<(String, Vec<Duration>)> {
+    use meshls::analysis::completion::completions_at;
+    use meshls::analysis::symbols::workspace_symbols;
+    let workspace = Workspace::load(&[root.to_path_buf()]);
+    let project: &Project = &workspace.projects[0];
+    let from_hub = format!("FROM {} AS ", generated.hub);
+    let consumer = project
+        .files()
+        .into_iter()
+        .find(|f| std::fs::read_to_string(&f.path).is_ok_and(|t| t.contains(&from_hub)))
+        .expect("a direct consumer of the hub")
+        .path
+        .clone();
+    let text = std::fs::read_to_string(&consumer).expect("read the consumer");
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle:?} in {}", consumer.display()));
+    // The first `alias.column` of the outer select list: the offset after the dot.
+    let outer = text.rfind("\nSELECT").expect("an outer SELECT");
+    let bytes = text.as_bytes();
+    let column = (outer + 8..text.len() - 1)
+        .find(|&i| bytes[i] == b'.' && bytes[i - 1].is_ascii_alphanumeric() && bytes[i + 1].is_ascii_alphabetic())
+        .expect("a qualified column in the outer SELECT")
+        + 1;
+    let from = at("FROM ") + "FROM ".len();
+    let schema_dot = from + text[from..].find('.').expect("a qualified FROM") + 1;
+    // Half typed: the outer select list ends in `alias.` with nothing after it.
+    let line_end = column + text[column..].find('\n').unwrap_or(0);
+    let broken = format!("{}\n{}", &text[..column], &text[line_end..]);
+    let alias_start = text[..column - 1].rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_').map_or(0, |i| i + 1);
+    let macro_at = format!("{}@ {}", &text[..alias_start], &text[alias_start..]);
+    let cases: Vec<(&str, String, usize)> = vec![
+        ("completion after FROM", text.clone(), from),
+        ("completion after FROM schema.", text.clone(), schema_dot),
+        ("completion after `alias.` (clean SQL)", text.clone(), column),
+        ("completion after `alias.` (half-typed SQL)", broken, column),
+        ("completion after `@`", macro_at, alias_start + 1),
+    ];
+    let mut out = Vec::new();
+    for (what, text, offset) in cases {
+        let warm = completions_at(project, &consumer, &text, offset);
+        assert!(!warm.is_empty(), "{what}: no completion");
+        let mut latencies: Vec<Duration> = (0..requests)
+            .map(|_| {
+                let started = Instant::now();
+                std::hint::black_box(completions_at(project, &consumer, &text, offset));
+                started.elapsed()
+            })
+            .collect();
+        latencies.sort();
+        out.push((what.to_string(), latencies));
+    }
+    let projects = &workspace.projects;
+    for query in ["int_cust", "rev", "s", generated.hub.as_str()] {
+        assert!(!workspace_symbols(projects, query).is_empty(), "workspace symbols for {query:?}");
+        let mut latencies: Vec<Duration> = (0..requests)
+            .map(|_| {
+                let started = Instant::now();
+                std::hint::black_box(workspace_symbols(projects, query));
+                started.elapsed()
+            })
+            .collect();
+        latencies.sort();
+        out.push((format!("workspace symbols {query:?}"), latencies));
+    }
+    out
 }
 
 fn model_file(project: &Project, name: &str) -> Option<PathBuf> {
