@@ -392,6 +392,15 @@ fn navigation_requests_answer_across_the_project() {
     assert_eq!(highlights.as_array().unwrap().len(), 2, "{highlights}");
     let lenses = client.request("textDocument/codeLens", json!({"textDocument": doc})).unwrap();
     assert!(lenses[0]["command"]["title"].as_str().unwrap().contains("upstream"), "{lenses}");
+    // The lens's command lists the models, as a message any client shows.
+    let command = &lenses[0]["command"];
+    let params = json!({"command": command["command"], "arguments": command["arguments"]});
+    client.request("workspace/executeCommand", params).unwrap();
+    let shown = client.expect_notification("window/showMessage", WAIT, |_| true);
+    assert!(
+        shown["message"].as_str().unwrap().contains("mart.daily_listening: 2 upstream: raw.plays, stage.plays"),
+        "{shown}"
+    );
     let hints = client.request("textDocument/inlayHint", json!({"textDocument": doc, "range": whole(&text)})).unwrap();
     assert!(
         hints.as_array().unwrap().iter().any(|h| h["label"] == ": BIGINT" || h["label"].as_str().is_some()),

@@ -72,6 +72,27 @@ fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
+/// The code lens's lists as a message: each list's first names and how many more.
+fn dependencies_message(lists: &Value) -> Option<String> {
+    const SHOWN: usize = 30;
+    let model = lists.get("model")?.as_str()?;
+    let mut out = String::new();
+    for key in ["upstream", "downstream"] {
+        let names: Vec<&str> = lists.get(key)?.as_array()?.iter().filter_map(Value::as_str).collect();
+        let mut line = format!("{model}: {} {key}", names.len());
+        if !names.is_empty() {
+            line.push_str(": ");
+            line.push_str(&names[..names.len().min(SHOWN)].join(", "));
+            if names.len() > SHOWN {
+                line.push_str(&format!(", … {} more", names.len() - SHOWN));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Some(out.trim_end().to_string())
+}
+
 fn symbol_kind(kind: analysis::symbols::SymbolKind) -> SymbolKind {
     use analysis::symbols::SymbolKind as K;
     match kind {
@@ -579,7 +600,13 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         if params.command == SHOW_DEPENDENCIES {
-            return Ok(params.arguments.first().cloned());
+            // Any client can show a message: the lists, also returned for editors that show
+            // them their own way.
+            let lists = params.arguments.first().cloned();
+            if let Some(message) = lists.as_ref().and_then(dependencies_message) {
+                self.client.show_message(MessageType::INFO, message).await;
+            }
+            return Ok(lists);
         }
         if params.command != APPLY_FIXES {
             return Err(Error::invalid_params(format!("unknown command {}", params.command)));
