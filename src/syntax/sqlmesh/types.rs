@@ -113,7 +113,7 @@ mod tests {
     use super::canonical_type;
 
     #[test]
-    fn respells_types_as_sqlglot_writes_them() {
+    fn type_spelling_matches_sqlglot() {
         let cases = [
             ("duckdb", "varchar", "TEXT"),
             ("duckdb", "varchar(20)", "TEXT"),
