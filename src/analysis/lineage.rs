@@ -9,8 +9,10 @@
 //! columns that consume it. A CTE's column shows the same within its file.
 
 use crate::project::lineage::{QueryResolver, RefTarget};
+use crate::project::names::{normalization, normalize_ident, split_dotted};
 use crate::project::{ColumnKey, Model, ModelName, Project};
 use crate::syntax::Span;
+use crate::syntax::block::NamePart;
 use crate::syntax::sql::shape::{ColumnRef, QueryShape, ScopeId, ScopeKind, Target};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet, VecDeque};
@@ -365,23 +367,36 @@ fn tree_level(
     }
 }
 
-/// The start columns for a model name and an optional column as a user writes them (each
-/// normalized per the project's dialect): that column, or every column of the model.
+/// The model a name written by a user (`MART.Top_Tracks`, `"Db"."Tbl"`) names: each model's
+/// name read with its own dialect's rules (the project's default dialect is tried first).
+pub fn find_model(project: &Project, parts: &[NamePart]) -> Option<Model> {
+    let default = project.settings.config.model_defaults.dialect.as_ref().map(|d| d.value.as_str());
+    let named = |m: &Model| project.settings.names.normalize(parts, m.dialect.as_deref()).as_ref() == Some(&m.name);
+    if let Some(model) = project.settings.names.normalize(parts, default).and_then(|name| project.model(&name))
+        && named(&model)
+    {
+        return Some(model);
+    }
+    project.models().into_iter().find(named)
+}
+
+/// A column name written by a user, read with the model's dialect's rules.
+pub fn model_column(model: &Model, part: &NamePart) -> String {
+    normalize_ident(&part.text, part.quoted, normalization(model.dialect.as_deref()), false)
+}
+
+/// The start columns for a model name and an optional column as a user writes them: that
+/// column, or every column of the model; None when either is unknown.
 pub fn named_columns(project: &Project, model: &str, column: Option<&str>) -> Option<Vec<ColumnNode>> {
-    let dialect = project.settings.config.model_defaults.dialect.as_ref().map(|d| d.value.as_str());
-    let name = project.settings.names.normalize_text(model, dialect)?;
-    let schema = project.schema(&name)?;
+    let model = find_model(project, &split_dotted(model))?;
+    let schema = project.schema(&model.name)?;
     let columns = schema.columns.as_ref()?;
     match column {
         Some(column) => {
-            let model_dialect = project.model(&name).and_then(|m| m.dialect);
-            let strategy = crate::project::names::normalization(model_dialect.as_deref().or(dialect));
-            let quoted = column.len() >= 2 && column.starts_with('"') && column.ends_with('"');
-            let text = if quoted { &column[1..column.len() - 1] } else { column };
-            let column = crate::project::names::normalize_ident(text, quoted, strategy, false);
-            columns.iter().any(|c| c.name == column).then(|| vec![(name, column)])
+            let column = model_column(&model, split_dotted(column).first()?);
+            columns.iter().any(|c| c.name == column).then(|| vec![(model.name.clone(), column)])
         }
-        None => Some(columns.iter().map(|c| (name.clone(), c.name.clone())).collect()),
+        None => Some(columns.iter().map(|c| (model.name.clone(), c.name.clone())).collect()),
     }
 }
 

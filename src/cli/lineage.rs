@@ -6,10 +6,9 @@
 //! error on stderr, with a suggestion when one name is close, and exit code 2.
 
 use crate::analysis::diagnostics::did_you_mean::closest;
-use crate::analysis::lineage::{ColumnNode, Direction, LineageGraph, column_graph};
-use crate::project::names::{normalization, normalize_ident, split_dotted};
+use crate::analysis::lineage::{ColumnNode, Direction, LineageGraph, column_graph, find_model, model_column};
+use crate::project::names::split_dotted;
 use crate::project::{Model, Project, Workspace};
-use crate::syntax::block::NamePart;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -84,8 +83,7 @@ fn resolve(projects: &[Arc<Project>], target: &str) -> Result<(Arc<Project>, Vec
         for project in projects {
             let Some(model) = find_model(project, prefix) else { continue };
             let columns = known_columns(project, &model)?;
-            let strategy = normalization(model.dialect.as_deref());
-            let name = normalize_ident(&column.text, column.quoted, strategy, false);
+            let name = model_column(&model, column);
             if columns.contains(&name) {
                 return Ok((Arc::clone(project), vec![(model.name.clone(), name)]));
             }
@@ -111,14 +109,6 @@ fn resolve(projects: &[Arc<Project>], target: &str) -> Result<(Arc<Project>, Vec
         return Err(format!("no model `{target}`; did you mean `{suggestion}`?"));
     }
     Err(format!("no model `{target}` (`meshls index` lists the models)"))
-}
-
-/// The model `parts` names, each model's name read with its own dialect's rules.
-fn find_model(project: &Project, parts: &[NamePart]) -> Option<Model> {
-    project
-        .models()
-        .into_iter()
-        .find(|m| project.settings.names.normalize(parts, m.dialect.as_deref()).as_ref() == Some(&m.name))
 }
 
 fn known_columns(project: &Project, model: &Model) -> Result<Vec<String>, String> {
