@@ -141,6 +141,12 @@ impl Settings {
         self.config.model_defaults.cron.as_ref().map_or_else(|| "@daily".to_string(), |c| c.value.clone())
     }
 
+    /// `model_defaults.kind`, else SQLMesh's default for this source (`VIEW` for SQL models,
+    /// `FULL` for Python models).
+    fn default_kind(&self, fallback: &str) -> String {
+        self.config.model_defaults.kind.as_ref().map_or_else(|| fallback.to_string(), |k| k.value.to_ascii_uppercase())
+    }
+
     fn default_start(&self) -> Option<String> {
         self.config.model_defaults.start.as_ref().map(|s| s.value.clone())
     }
@@ -233,32 +239,34 @@ fn readable_text(bytes: &[u8]) -> Result<&str, Diagnostic> {
 fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     let file = parse_model_file(text, settings.default_dialect());
     facts.diagnostics.extend(file.diagnostics.iter().cloned());
-    let Some(block) = &file.block else {
-        facts.diagnostics.push(Diagnostic::error(
-            "model-block",
-            Span::at(0),
-            "a SQL model file must start with a MODEL (...) block",
-        ));
-        return Syntax::Sql(Box::new(file));
+    // Under `infer_names` SQLMesh reads a file without a MODEL block as a model named from
+    // its path, with every property defaulted.
+    let keyword = match &file.block {
+        Some(block) => block.keyword.span,
+        None if settings.infer_names => Span::at(0),
+        None => {
+            facts.diagnostics.push(Diagnostic::error(
+                "model-block",
+                Span::at(0),
+                "a SQL model file must start with a MODEL (...) block",
+            ));
+            return Syntax::Sql(Box::new(file));
+        }
     };
     let text_prop = |key: &str| file.property(key).and_then(|p| p.value.as_text());
     let dialect = text_prop("dialect").map(|d| d.value).or_else(|| settings.default_dialect().map(str::to_string));
     let dialect = dialect.as_deref();
     let (name, name_span) = match file.name() {
         Some((parts, span)) => (settings.names.normalize(&substitute(settings, &parts), dialect), span),
-        None if settings.infer_names => (infer_name(settings, &facts.path, dialect), block.keyword.span),
+        None if settings.infer_names => (infer_name(settings, &facts.path, dialect), keyword),
         None => {
-            facts.diagnostics.push(Diagnostic::error(
-                "model-block",
-                block.keyword.span,
-                "the MODEL block has no `name`",
-            ));
-            (None, block.keyword.span)
+            facts.diagnostics.push(Diagnostic::error("model-block", keyword, "the MODEL block has no `name`"));
+            (None, keyword)
         }
     };
     // An unknown kind is reported by the `unknown-kind` rule.
     let kind = file.kind();
-    let kind_name = kind.as_ref().map_or_else(|| "VIEW".to_string(), |k| k.name.value.clone());
+    let kind_name = kind.as_ref().map(|k| k.name.value.clone()).unwrap_or_else(|| settings.default_kind("VIEW"));
     let kind_prop =
         |key: &str| kind.as_ref().and_then(|k| k.properties.iter().find(|p| p.key.value.eq_ignore_ascii_case(key)));
     let time_column = (kind_name == "INCREMENTAL_BY_TIME_RANGE")
@@ -454,11 +462,18 @@ fn finish_deps(mut deps: Vec<ModelName>, name: &ModelName) -> Vec<ModelName> {
     deps
 }
 
-/// A model named from its path (`models/sushi/orders.sql` → `sushi.orders`).
+/// A model named from its path, as SQLMesh's `get_model_name` does: the folders after the
+/// first `models` component of the absolute path, then the file's stem, at most the last
+/// three of them (`models/sushi/orders.sql` → `sushi.orders`).
 fn infer_name(settings: &Settings, path: &Path, dialect: Option<&str>) -> Option<ModelName> {
+    let path = std::path::absolute(path).ok()?;
+    let parts: Vec<&str> = path.iter().filter_map(|p| p.to_str()).collect();
+    let models = parts.iter().position(|p| *p == "models")?;
     let stem = path.file_stem()?.to_str()?;
-    let schema = path.parent()?.file_name()?.to_str()?;
-    settings.names.normalize_text(&format!("{schema}.{stem}"), dialect)
+    let mut name: Vec<&str> = parts[models + 1..parts.len() - 1].to_vec();
+    name.push(stem);
+    let name = &name[name.len().saturating_sub(3)..];
+    settings.names.normalize_text(&name.join("."), dialect)
 }
 
 /// The first name in a value: `ds`, or `ds` of `(ds, '%Y-%m-%d')`.
@@ -535,8 +550,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             .kind
             .as_ref()
             .map(|k| k.name.value.clone())
-            .or_else(|| settings.config.model_defaults.kind.as_ref().map(|k| k.value.to_ascii_uppercase()))
-            .unwrap_or_else(|| "FULL".to_string());
+            .unwrap_or_else(|| settings.default_kind("FULL"));
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
                 let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;

@@ -154,6 +154,10 @@ impl Builder {
         if let Some(n) = get(entries, "project") {
             self.config.project = self.string(n, "project").map(|s| s.value);
         }
+        if let Some(naming) = get(entries, "model_naming").and_then(|n| self.expect_map(n, "model_naming")) {
+            self.config.infer_names = get(naming, "infer_names")
+                .is_some_and(|n| self.boolean(n, "model_naming.infer_names"));
+        }
     }
 
     fn model_defaults(&mut self, entries: &[(Spanned<String>, Node)]) {
@@ -256,17 +260,26 @@ impl Builder {
         Connection { kind: Some(kind), catalog }
     }
 
+    /// A boolean setting; anything else is false (and, unless dynamic, a warning).
+    fn boolean(&mut self, node: &Node, path: &str) -> bool {
+        match node.kind {
+            NodeKind::Bool(b) => b,
+            NodeKind::Dynamic => {
+                self.dynamic.push((path.to_string(), node.span));
+                false
+            }
+            _ => {
+                let msg = format!("`{path}` should be true or false");
+                self.config.diagnostics.push(Diagnostic::warning("config", node.span, msg));
+                false
+            }
+        }
+    }
+
     fn linter(&mut self, entries: &[(Spanned<String>, Node)]) -> LinterConfig {
         let mut l = LinterConfig::default();
         if let Some(n) = get(entries, "enabled") {
-            match n.kind {
-                NodeKind::Bool(b) => l.enabled = b,
-                NodeKind::Dynamic => self.dynamic.push(("linter.enabled".to_string(), n.span)),
-                _ => {
-                    let msg = "`linter.enabled` should be true or false";
-                    self.config.diagnostics.push(Diagnostic::warning("config", n.span, msg));
-                }
-            }
+            l.enabled = self.boolean(n, "linter.enabled");
         }
         let mut rules = |key: &str| -> Vec<String> {
             let Some(n) = get(entries, key) else {

@@ -31,6 +31,8 @@ pub struct Config {
     pub linter: LinterConfig,
     /// `project:`, the project's name in a multi-repo setup.
     pub project: Option<String>,
+    /// `model_naming.infer_names`: a model without a name is named from its path.
+    pub infer_names: bool,
     /// Problems found while reading, with spans into the config file.
     pub diagnostics: Vec<Diagnostic>,
 }
