@@ -895,7 +895,7 @@ impl<'a> Context<'a> {
                 out.push(1, entry);
             }
         }
-        for (name, value) in &self.project.settings.config.variables {
+        for (name, value) in &self.project.settings.variables {
             out.push(
                 2,
                 item(format!("@{name}"), CompletionKind::MacroVariable)

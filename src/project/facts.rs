@@ -1,14 +1,15 @@
 //! From one file's text to the models it defines, with SQLMesh's effective values: the
 //! model's own property, else the project's `model_defaults`, else SQLMesh's default.
 
-use super::names::{ModelName, NameContext, normalization, normalize_ident};
+use super::names::{ModelName, NameContext, normalization, normalize_ident, split_dotted};
 use crate::syntax::audit::{AuditFile, parse_audit_file};
 use crate::syntax::block::{NamePart, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
-use crate::syntax::seed::{SeedCsvSettings, parse_seed_header, seed_types};
+use crate::syntax::seed::{SeedCsvSettings, parse_seed_header_with_settings, seed_types};
+use super::render::Variables;
 use crate::syntax::sql::shape::QueryShape;
 use crate::syntax::{Diagnostic, Span, Spanned};
 use serde::Serialize;
@@ -115,6 +116,9 @@ pub struct FileFacts {
     pub macros: Vec<PythonMacro>,
     /// Audit names defined in the file (`audits/*.sql`).
     pub audits: Vec<Spanned<String>>,
+    /// Models the file defines with `enabled false`: SQLMesh drops them, so they are not in
+    /// the graph, but a reference to one is not to an unknown table.
+    pub disabled: Vec<ModelName>,
 }
 
 /// The project-wide settings a file is read with.
@@ -125,6 +129,9 @@ pub struct Settings {
     pub names: NameContext,
     /// `model_naming.infer_names`: a model without a name is named from its path.
     pub infer_names: bool,
+    /// The variables models see: the project's, the default gateway's over them, and
+    /// `gateway` (see [`Config::variables_for`]).
+    pub variables: Vec<(String, ConfigValue)>,
     /// `[rules]` of `meshls.toml`: rule code → level (`error`, `warning`, `info`, `hint`, `off`).
     pub rule_levels: Vec<(String, String)>,
 }
@@ -141,24 +148,26 @@ impl Settings {
         self.config.model_defaults.cron.as_ref().map_or_else(|| "@daily".to_string(), |c| c.value.clone())
     }
 
-    /// `model_defaults.kind`, else SQLMesh's default for this source (`VIEW` for SQL models,
-    /// `FULL` for Python models).
-    fn default_kind(&self, fallback: &str) -> String {
-        self.config.model_defaults.kind.as_ref().map_or_else(|| fallback.to_string(), |k| k.value.to_ascii_uppercase())
+    /// A Python model's default kind: `model_defaults.kind`, else `FULL` (SQL models ignore
+    /// `model_defaults.kind`).
+    fn default_python_kind(&self) -> String {
+        self.config.model_defaults.kind.as_ref().map_or_else(|| "FULL".to_string(), |k| k.value.to_ascii_uppercase())
+    }
+
+    /// Another `model_defaults` key's literal value, as text.
+    fn default_text(&self, key: &str) -> Option<String> {
+        let (_, value) = self.config.model_defaults.other.iter().find(|(k, _)| k == key)?;
+        match value {
+            ConfigValue::Str(s) | ConfigValue::Number(s) => Some(s.clone()),
+            ConfigValue::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
     }
 
     fn default_start(&self) -> Option<String> {
         self.config.model_defaults.start.as_ref().map(|s| s.value.clone())
     }
 
-    /// A config variable's string value (names are case-insensitive, as SQLMesh lowercases them).
-    fn variable(&self, name: &str) -> Option<String> {
-        self.config.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).and_then(|(_, v)| match v {
-            ConfigValue::Str(s) | ConfigValue::Number(s) => Some(s.clone()),
-            ConfigValue::Bool(b) => Some(b.to_string()),
-            _ => None,
-        })
-    }
 }
 
 /// Reads one file's facts. `bytes` is its content; never panics.
@@ -184,6 +193,7 @@ pub fn parse_file(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]
         seed_csv: None,
         macros: Vec::new(),
         audits: Vec::new(),
+        disabled: Vec::new(),
     };
     let text = match readable_text(bytes) {
         Ok(text) => text,
@@ -253,20 +263,109 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             return Syntax::Sql(Box::new(file));
         }
     };
+    let defs: Vec<(String, String)> = file
+        .defs
+        .iter()
+        .filter_map(|d| Some((d.name.value.to_lowercase(), d.value?.text(text).trim().to_string())))
+        .collect();
+    // One model per blueprint, each with its variables; one model when there are none.
+    let blueprints = match file.property("blueprints") {
+        None => vec![Vec::new()],
+        Some(property) => match blueprints(text, &property.value) {
+            Some(blueprints) => blueprints,
+            None => {
+                let msg = "meshls cannot read these blueprints without running code: their models are not indexed";
+                facts.diagnostics.push(Diagnostic::info("blueprints", property.value.span, msg));
+                return Syntax::Sql(Box::new(file));
+            }
+        },
+    };
+    for blueprint in blueprints {
+        // SQLMesh looks up `@DEF`s before blueprint variables.
+        let mut local = defs.clone();
+        local.extend(blueprint);
+        let vars = Variables { settings, local: &local };
+        if let Some(model) = sql_model_of(settings, facts, &file, text, keyword, &vars) {
+            facts.models.push(model);
+        }
+    }
+    Syntax::Sql(Box::new(file))
+}
+
+/// The variables of each blueprint: `blueprints ((a := 1, b := x), (a := 2, b := y))` (or in
+/// `[...]`), or one blueprint `(a := 1)`. Keys are lowercased; values are kept as SQL. None
+/// when they cannot be known statically (a macro makes them).
+fn blueprints(text: &str, value: &Values) -> Option<Vec<Vec<(String, String)>>> {
+    let pair = |item: &Values| -> Option<(String, String)> {
+        let [key, op, rest @ ..] = item.atoms.as_slice() else { return None };
+        let (ValueKind::Name(parts), ValueKind::Op(op)) = (&key.kind, &op.kind) else { return None };
+        let (first, last) = (rest.first()?, rest.last()?);
+        let value = first.span.cover(last.span).text(text).to_string();
+        (op == ":=" || op == "=").then(|| (NamePart::join(parts).to_lowercase(), value))
+    };
+    let items = value.items();
+    if items.is_empty() {
+        return None;
+    }
+    if items.iter().all(|item| pair(item).is_some()) {
+        return Some(vec![items.iter().filter_map(|item| pair(item)).collect()]);
+    }
+    items
+        .iter()
+        .map(|item| match item.single().map(|v| &v.kind) {
+            Some(ValueKind::Tuple(pairs)) => pairs.iter().map(pair).collect::<Option<Vec<_>>>(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether an `enabled` value (`false`, `'false'`, `0`, `@var`) disables the model.
+fn is_false(rendered: &str) -> bool {
+    let rendered = rendered.trim().trim_matches(['\'', '"']);
+    rendered.eq_ignore_ascii_case("false") || rendered == "0"
+}
+
+/// One model of a SQL file, with `vars` (the file's `@DEF`s, one blueprint's variables and the
+/// project's) rendered into its name and table names.
+fn sql_model_of(
+    settings: &Settings,
+    facts: &mut FileFacts,
+    file: &ModelFile,
+    text: &str,
+    keyword: Span,
+    vars: &Variables,
+) -> Option<Model> {
     let text_prop = |key: &str| file.property(key).and_then(|p| p.value.as_text());
     let dialect = text_prop("dialect").map(|d| d.value).or_else(|| settings.default_dialect().map(str::to_string));
     let dialect = dialect.as_deref();
-    let (name, name_span) = match file.name() {
-        Some((parts, span)) => (settings.names.normalize(&substitute(settings, &parts), dialect), span),
-        None if settings.infer_names => (infer_name(settings, &facts.path, dialect), keyword),
+    let name = match file.property("name") {
+        Some(property) => match rendered_name(settings, vars, &property.value, text, dialect) {
+            Some(name) => name,
+            None => {
+                let msg = "meshls cannot render this name statically: the model is not indexed";
+                facts.diagnostics.push(Diagnostic::info("model-name", property.value.span, msg));
+                return None;
+            }
+        },
+        None if settings.infer_names => infer_name(settings, &facts.path, dialect)?,
         None => {
             facts.diagnostics.push(Diagnostic::error("model-block", keyword, "the MODEL block has no `name`"));
-            (None, keyword)
+            return None;
         }
     };
-    // An unknown kind is reported by the `unknown-kind` rule.
+    let name_span = file.property("name").map_or(keyword, |p| p.value.span);
+    let disabled = match file.property("enabled") {
+        Some(p) => vars.render(p.value.text(text)).is_some_and(|v| is_false(&v)),
+        None => settings.default_text("enabled").is_some_and(|v| is_false(&v)),
+    };
+    if disabled {
+        facts.disabled.push(name);
+        return None;
+    }
+    // An unknown kind is reported by the `unknown-kind` rule. `model_defaults.kind` does not
+    // apply to SQL models: SQLMesh always passes VIEW for them.
     let kind = file.kind();
-    let kind_name = kind.as_ref().map(|k| k.name.value.clone()).unwrap_or_else(|| settings.default_kind("VIEW"));
+    let kind_name = kind.as_ref().map_or_else(|| "VIEW".to_string(), |k| k.name.value.clone());
     let kind_prop =
         |key: &str| kind.as_ref().and_then(|k| k.properties.iter().find(|p| p.key.value.eq_ignore_ascii_case(key)));
     let time_column = (kind_name == "INCREMENTAL_BY_TIME_RANGE")
@@ -280,12 +379,13 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     if kind_name == "SEED" {
         source = Source::Seed;
         if let Some(path) = kind_prop("path").and_then(|p| p.value.as_text()) {
-            let csv = facts.path.parent().unwrap_or(Path::new("")).join(&path.value);
+            let csv = seed_path(settings, &facts.path, &path.value);
+            let csv_settings = kind_prop("csv_settings").map(|p| csv_settings(&p.value)).unwrap_or_default();
             if columns.is_none() {
                 match std::fs::read(&csv) {
                     Ok(bytes) => {
-                        let header = parse_seed_header(&bytes);
-                        let types = seed_types(&bytes, &SeedCsvSettings::default());
+                        let header = parse_seed_header_with_settings(&bytes, &csv_settings);
+                        let types = seed_types(&bytes, &csv_settings);
                         columns_declared = true;
                         columns = Some(
                             header
@@ -349,110 +449,137 @@ fn sql_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
             k.properties.iter().map(|p| (p.key.value.to_ascii_lowercase(), p.value.text(text).to_string())).collect()
         })
         .unwrap_or_default();
-    if let Some(name) = name {
-        let mut depends_on: Vec<ModelName> = file
-            .property("depends_on")
-            .map(|p| {
-                p.value
-                    .items()
-                    .into_iter()
-                    .filter_map(|v| v.as_name())
-                    .filter_map(|(parts, _)| settings.names.normalize(&substitute(settings, &parts), dialect))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let defs: Vec<(String, String)> = file
-            .defs
-            .iter()
-            .filter_map(|d| Some((d.name.value.to_lowercase(), d.value?.text(text).trim().to_string())))
-            .collect();
-        if let Some(query) = &file.query {
-            depends_on.extend(query.tables.iter().filter_map(|t| defined_table(settings, &defs, &t.name, dialect)));
-        }
-        let model = Model {
-            depends_on: finish_deps(depends_on, &name),
-            name,
-            name_span,
-            source,
-            kind: kind_name,
-            dialect: dialect.map(str::to_string),
-            cron: text_prop("cron").map_or_else(|| settings.default_cron(), |c| c.value),
-            start: text_prop("start").map(|s| s.value).or_else(|| settings.default_start()),
-            time_column,
-            columns,
-            audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),
-            tags: file.property("tags").map(|p| texts(&p.value)).unwrap_or_default(),
-            description: text_prop("description").map(|d| d.value),
-            owner: text_prop("owner").map(|o| o.value),
-            kind_properties,
-            columns_declared,
-            query: if source == Source::Sql {
-                file.query
-                    .as_ref()
-                    .and_then(|q| q.shape.clone())
-                    .or_else(|| jinja_query_shape(&file, text, dialect, &settings.config.variables).map(Arc::new))
-            } else {
-                None
-            },
-            column_descriptions,
-            defs,
-        };
-        facts.models.push(model);
+    let defs = vars.local.to_vec();
+    let mut depends_on: Vec<ModelName> = file
+        .property("depends_on")
+        .map(|p| {
+            p.value
+                .items()
+                .into_iter()
+                .filter_map(|v| v.as_name())
+                .filter_map(|(parts, _)| defined_table(settings, &defs, &parts, dialect))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(query) = &file.query {
+        depends_on.extend(query.tables.iter().filter_map(|t| defined_table(settings, &defs, &t.name, dialect)));
     }
-    Syntax::Sql(Box::new(file))
+    Some(Model {
+        depends_on: finish_deps(depends_on, &name),
+        name,
+        name_span,
+        source,
+        kind: kind_name,
+        dialect: dialect.map(str::to_string),
+        cron: text_prop("cron").map_or_else(|| settings.default_cron(), |c| c.value),
+        start: text_prop("start").map(|s| s.value).or_else(|| settings.default_start()),
+        time_column,
+        columns,
+        audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),
+        tags: file.property("tags").map(|p| texts(&p.value)).unwrap_or_default(),
+        description: text_prop("description").map(|d| d.value),
+        owner: text_prop("owner").map(|o| o.value),
+        kind_properties,
+        columns_declared,
+        query: if source == Source::Sql {
+            file.query
+                .as_ref()
+                .and_then(|q| q.shape.clone())
+                .or_else(|| jinja_query_shape(file, text, dialect, &settings.variables).map(Arc::new))
+        } else {
+            None
+        },
+        column_descriptions,
+        defs,
+    })
+}
+
+/// The model's name with its variables rendered, normalized as SQLMesh reads it back.
+fn rendered_name(
+    settings: &Settings,
+    vars: &Variables,
+    value: &Values,
+    text: &str,
+    dialect: Option<&str>,
+) -> Option<ModelName> {
+    if let Some((parts, _)) = value.as_name()
+        && parts.iter().all(|p| p.quoted || !p.text.contains('@'))
+    {
+        return settings.names.normalize(&parts, dialect);
+    }
+    let written = value.text(text).trim();
+    let written = written.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')).unwrap_or(written);
+    settings.names.normalize_text(&vars.render(written)?, dialect)
+}
+
+/// A seed's CSV file: `$root/...` under the project root, else relative to the model file.
+fn seed_path(settings: &Settings, model: &Path, written: &str) -> PathBuf {
+    let relative = Path::new(written);
+    let mut parts = relative.iter();
+    if parts.next().and_then(|p| p.to_str()).is_some_and(|p| p.eq_ignore_ascii_case("$root")) {
+        return settings.root.join(parts.as_path());
+    }
+    model.parent().unwrap_or(Path::new("")).join(relative)
+}
+
+/// `csv_settings (delimiter = ';', quotechar = '|')`: what pandas reads the seed with.
+fn csv_settings(value: &Values) -> SeedCsvSettings {
+    let mut settings = SeedCsvSettings::default();
+    for item in value.items() {
+        let [key, op, value] = item.atoms.as_slice() else { continue };
+        let (ValueKind::Name(key), ValueKind::Op(op)) = (&key.kind, &op.kind) else { continue };
+        if op != ":=" && op != "=" {
+            continue;
+        }
+        let byte = match &value.kind {
+            ValueKind::Str(s) if s.len() == 1 => Some(s.as_bytes()[0]),
+            ValueKind::Str(s) if s == "\\t" => Some(b'\t'),
+            _ => None,
+        };
+        let flag = match &value.kind {
+            ValueKind::Name(parts) | ValueKind::Call { name: parts, .. } => parts.first().map(|p| !is_false(&p.text)),
+            ValueKind::Str(s) => Some(!is_false(s)),
+            _ => None,
+        };
+        match NamePart::join(key).to_ascii_lowercase().as_str() {
+            "delimiter" | "sep" => settings.delimiter = byte.unwrap_or(settings.delimiter),
+            "quotechar" => settings.quotechar = byte.unwrap_or(settings.quotechar),
+            "doublequote" => settings.doublequote = flag.unwrap_or(settings.doublequote),
+            "escapechar" => settings.escapechar = byte,
+            "lineterminator" => settings.lineterminator = byte,
+            _ => {}
+        }
+    }
+    settings
 }
 
 /// A table reference's model name: variables substituted, macros that stay unresolved (and
 /// `@this_model`) dropped, as they name no model statically.
 pub fn table_name(settings: &Settings, parts: &[NamePart], dialect: Option<&str>) -> Option<ModelName> {
-    let parts = substitute(settings, parts);
-    if parts.iter().any(|p| !p.quoted && p.text.contains('@')) {
-        return None;
-    }
-    settings.names.normalize(&parts, dialect)
+    defined_table(settings, &[], parts, dialect)
 }
 
-/// A table reference's model name, where a lone `@name` may be a `@DEF` of the file whose
-/// value is a table name (`@DEF(source, core.orders); ... FROM @source`).
+/// A table reference's model name with the model's own variables (`local`: its `@DEF`s and
+/// blueprint variables) and the project's rendered; a lone `@name` may be a `@DEF` whose value
+/// is a table name (`@DEF(source, core.orders); ... FROM @source`).
 pub fn defined_table(
     settings: &Settings,
-    defs: &[(String, String)],
+    local: &[(String, String)],
     parts: &[NamePart],
     dialect: Option<&str>,
 ) -> Option<ModelName> {
-    if let [part] = parts
-        && let Some(name) = part.text.strip_prefix('@')
-        && let Some((_, value)) = defs.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))
-        && !value.starts_with(['\'', '@'])
-    {
-        return settings.names.normalize_text(value, dialect);
+    let vars = Variables { settings, local };
+    let mut rendered = Vec::with_capacity(parts.len());
+    for part in parts {
+        if part.quoted || !part.text.contains('@') {
+            rendered.push(part.clone());
+            continue;
+        }
+        let text = vars.render(&part.text)?;
+        // A value may hold several parts (`@DEF(source, core.orders)`).
+        rendered.extend(split_dotted(&text).into_iter().map(|p| NamePart { span: part.span, ..p }));
     }
-    table_name(settings, parts, dialect)
-}
-
-/// Replaces `@var` and `@{var}` in name parts with the config's literal variables.
-fn substitute(settings: &Settings, parts: &[NamePart]) -> Vec<NamePart> {
-    parts
-        .iter()
-        .map(|part| {
-            if part.quoted || !part.text.contains('@') {
-                return part.clone();
-            }
-            let mut text = part.text.clone();
-            if let Some(var) = text.strip_prefix('@').filter(|v| v.chars().all(|c| c.is_alphanumeric() || c == '_')) {
-                if let Some(value) = settings.variable(var) {
-                    text = value;
-                }
-            } else {
-                while let Some(open) = text.find("@{") {
-                    let Some(close) = text[open..].find('}') else { break };
-                    let Some(value) = settings.variable(&text[open + 2..open + close]) else { break };
-                    text.replace_range(open..open + close + 1, &value);
-                }
-            }
-            NamePart { text, quoted: part.quoted, span: part.span }
-        })
-        .collect()
+    settings.names.normalize(&rendered, dialect)
 }
 
 fn finish_deps(mut deps: Vec<ModelName>, name: &ModelName) -> Vec<ModelName> {
@@ -550,7 +677,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             .kind
             .as_ref()
             .map(|k| k.name.value.clone())
-            .unwrap_or_else(|| settings.default_kind("FULL"));
+            .unwrap_or_else(|| settings.default_python_kind());
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
                 let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;

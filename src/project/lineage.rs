@@ -422,7 +422,7 @@ impl<'a> QueryResolver<'a> {
         let values: Vec<String> = match list.strip_prefix('@') {
             Some(variable) => {
                 let (_, value) =
-                    self.settings.config.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
+                    self.settings.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
                 match value {
                     ConfigValue::List(items) => items
                         .iter()

@@ -5,6 +5,7 @@ pub mod facts;
 pub mod graph;
 pub mod lineage;
 pub mod names;
+pub mod render;
 pub mod workspace;
 
 pub use facts::{Column, FileFacts, FileRole, Model, Settings, Source};

@@ -228,7 +228,8 @@ impl Project {
         let names = NameContext { default_catalog: config.default_catalog().map(str::to_string) };
         let rule_levels = read_meshls_toml(root, &mut diagnostics);
         let infer_names = config.infer_names;
-        let settings = Settings { root: root.to_path_buf(), config, names, infer_names, rule_levels };
+        let variables = config.variables_for(None);
+        let settings = Settings { root: root.to_path_buf(), config, names, infer_names, variables, rule_levels };
         let mut paths = Vec::new();
         let walk = walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
             let nested_project = e.depth() > 0 && e.file_type().is_dir() && all_roots.iter().any(|r| r == e.path());
@@ -450,5 +451,6 @@ fn unreadable(path: &Path, role: FileRole, error: &std::io::Error) -> FileFacts 
         seed_csv: None,
         macros: Vec::new(),
         audits: Vec::new(),
+        disabled: Vec::new(),
     }
 }

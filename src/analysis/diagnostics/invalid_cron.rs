@@ -36,7 +36,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if let Some(name) = value.macro_text() {
             // `cron @daily` reads the macro variable `daily`; only a project variable makes that work.
             let variable = name.trim_start_matches('@').to_ascii_lowercase();
-            let defined = cx.project.settings.config.variables.iter().any(|(k, _)| *k == variable);
+            let defined = cx.project.settings.variables.iter().any(|(k, _)| *k == variable);
             if let Some(alias) = alias_meant(name).filter(|_| !defined) {
                 let literal = value.string_literal(cx.text, alias);
                 let message = format!(

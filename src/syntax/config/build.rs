@@ -141,13 +141,7 @@ impl Builder {
                 self.config.diagnostics.push(Diagnostic::error("config", name.span, msg));
             }
         }
-        if let Some(vars) = get(entries, "variables").and_then(|n| self.expect_map(n, "variables")) {
-            for (k, v) in vars {
-                if let Some(value) = self.value(v, &format!("variables.{}", k.value)) {
-                    self.config.variables.push((k.value.to_lowercase(), value));
-                }
-            }
-        }
+        self.config.variables = self.variables(entries, "variables");
         if let Some(l) = get(entries, "linter").and_then(|n| self.expect_map(n, "linter")) {
             self.config.linter = self.linter(l);
         }
@@ -215,12 +209,14 @@ impl Builder {
         path: &str,
         default_connection: Option<&Connection>,
     ) -> Gateway {
+        let variables = self.variables(entries, &format!("{path}.variables"));
         let path = format!("{path}.connection");
         let own = get(entries, "connection").and_then(|n| self.expect_map(n, &path)).map(|c| self.connection(c, &path));
-        match own.as_ref().or(default_connection) {
-            Some(c) => Gateway { name, connection_type: c.kind.clone(), catalog: c.catalog.clone() },
-            None => Gateway { name, connection_type: None, catalog: None },
-        }
+        let (connection_type, catalog) = match own.as_ref().or(default_connection) {
+            Some(c) => (c.kind.clone(), c.catalog.clone()),
+            None => (None, None),
+        };
+        Gateway { name, connection_type, catalog, variables }
     }
 
     fn connection(&mut self, entries: &[(Spanned<String>, Node)], path: &str) -> Connection {
@@ -258,6 +254,14 @@ impl Builder {
         };
         let catalog = catalog.filter(|c| !c.is_empty() && !c.contains("{{") && !c.contains("{%"));
         Connection { kind: Some(kind), catalog }
+    }
+
+    /// The `variables` mapping among `entries`, keys lowercased as SQLMesh does.
+    fn variables(&mut self, entries: &[(Spanned<String>, Node)], path: &str) -> Vec<(String, ConfigValue)> {
+        let Some(vars) = get(entries, "variables").and_then(|n| self.expect_map(n, path)) else { return Vec::new() };
+        vars.iter()
+            .filter_map(|(k, v)| Some((k.value.to_lowercase(), self.value(v, &format!("{path}.{}", k.value))?)))
+            .collect()
     }
 
     /// A boolean setting; anything else is false (and, unless dynamic, a warning).

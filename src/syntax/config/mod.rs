@@ -68,6 +68,8 @@ pub struct Gateway {
     /// BigQuery `project`; Databricks/Spark/Trino `catalog`; Athena `catalog_name`; none for
     /// MySQL, StarRocks and ClickHouse, nor when the value is templated (`{{ env_var(...) }}`).
     pub catalog: Option<String>,
+    /// The gateway's own `variables`, keys lowercased; they override the project's.
+    pub variables: Vec<(String, ConfigValue)>,
 }
 
 /// `linter`: which rules run and how severe they are. Rule names are lowercased; `"ALL"`
@@ -112,6 +114,29 @@ impl Config {
             }
             _ => self.gateways.iter().find(|g| g.name.is_empty()).or(self.gateways.first()),
         }
+    }
+
+    /// The variables models see when `gateway` (else the default gateway) is selected, as
+    /// SQLMesh's `get_variables` makes them: the project's, then the gateway's over them, then
+    /// `gateway`, the gateway's name.
+    pub fn variables_for(&self, gateway: Option<&str>) -> Vec<(String, ConfigValue)> {
+        let gateway = match gateway {
+            Some(name) => self.gateways.iter().find(|g| g.name.eq_ignore_ascii_case(name)),
+            None => self.default_gateway(),
+        };
+        let mut variables = self.variables.clone();
+        for (key, value) in gateway.iter().flat_map(|g| &g.variables) {
+            match variables.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value.clone(),
+                None => variables.push((key.clone(), value.clone())),
+            }
+        }
+        let name = gateway.map(|g| g.name.clone()).or_else(|| self.default_gateway.as_ref().map(|g| g.to_lowercase()));
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            variables.retain(|(k, _)| k != "gateway");
+            variables.push(("gateway".to_string(), ConfigValue::Str(name)));
+        }
+        variables
     }
 
     /// The default catalog of the default gateway, when it is known statically.
