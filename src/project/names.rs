@@ -44,9 +44,21 @@ impl Serialize for ModelName {
     }
 }
 
-/// The normalization strategy of a dialect name (the generic dialect's when unknown).
+/// The normalization strategy of a dialect name (the generic dialect's when unknown), or the
+/// one its settings choose, as in `"tsql, normalization_strategy = case_sensitive"`.
 pub fn normalization(dialect: Option<&str>) -> Normalization {
-    dialect.and_then(sqlmesh::dialect).map_or(sqlmesh::DEFAULT_DIALECT.normalization, |d| d.normalization)
+    let default = dialect.and_then(sqlmesh::dialect).map_or(sqlmesh::DEFAULT_DIALECT.normalization, |d| d.normalization);
+    let setting = dialect.into_iter().flat_map(|d| d.split(',').skip(1)).find_map(|setting| {
+        let (key, value) = setting.split_once('=')?;
+        key.trim().eq_ignore_ascii_case("normalization_strategy").then(|| value.trim().to_ascii_lowercase())
+    });
+    match setting.as_deref() {
+        Some("lowercase") => Normalization::Lowercase,
+        Some("uppercase") => Normalization::Uppercase,
+        Some("case_sensitive") => Normalization::CaseSensitive,
+        Some("case_insensitive") => Normalization::CaseInsensitive,
+        _ => default,
+    }
 }
 
 /// Normalizes one identifier. `in_table` says whether it is part of a table name that has a
