@@ -3,7 +3,7 @@
 
 use super::names::{ModelName, NameContext, normalization, normalize_ident, split_dotted};
 use crate::syntax::audit::{AuditFile, parse_audit_file};
-use crate::syntax::block::{NamePart, ValueKind, Values};
+use crate::syntax::block::{NamePart, Value, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
@@ -48,7 +48,11 @@ pub struct Model {
     pub kind: String,
     pub dialect: Option<String>,
     pub cron: String,
+    /// The start date as written, variables rendered; None when absent or not known statically.
     pub start: Option<String>,
+    /// Whether the model sets a `start` (whose value may not be known statically).
+    #[serde(skip)]
+    pub start_written: bool,
     pub time_column: Option<String>,
     /// Direct dependencies, sorted, the model itself excluded.
     pub depends_on: Vec<ModelName>,
@@ -471,8 +475,15 @@ fn sql_model_of(
         source,
         kind: kind_name,
         dialect: dialect.map(str::to_string),
-        cron: text_prop("cron").map_or_else(|| settings.default_cron(), |c| c.value),
-        start: text_prop("start").map(|s| s.value).or_else(|| settings.default_start()),
+        cron: match file.property("cron") {
+            Some(p) => rendered_text(vars, &p.value, text).unwrap_or_else(|| settings.default_cron()),
+            None => settings.default_cron(),
+        },
+        start: match file.property("start") {
+            Some(p) => rendered_text(vars, &p.value, text),
+            None => settings.default_start(),
+        },
+        start_written: file.property("start").is_some(),
         time_column,
         columns,
         audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),
@@ -492,6 +503,17 @@ fn sql_model_of(
         column_descriptions,
         defs,
     })
+}
+
+/// A property's text (`'@daily'` → `@daily`, `@start_var` → its value); None when a variable
+/// in it has no statically known value.
+fn rendered_text(vars: &Variables, value: &Values, text: &str) -> Option<String> {
+    // String literals are not rendered (`'@daily'` stays a cron alias).
+    if let Some(Value { kind: ValueKind::Str(s), .. }) = value.single() {
+        return Some(s.clone());
+    }
+    let written = value.as_text().map(|t| t.value).unwrap_or_else(|| value.text(text).to_string());
+    vars.render(&written).map(|rendered| rendered.trim_matches('\'').to_string())
 }
 
 /// The model's name with its variables rendered, normalized as SQLMesh reads it back.
@@ -697,6 +719,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             None => model.resolved_tables.clone(),
         };
         let strategy = normalization(dialect);
+        let start_written = model.args.iter().any(|a| a.name.as_ref().is_some_and(|n| n.value == "start"));
         let depends_on = deps.iter().filter_map(|d| settings.names.normalize_text(&d.value, dialect)).collect();
         facts.models.push(Model {
             depends_on: finish_deps(depends_on, &name),
@@ -706,7 +729,13 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             kind,
             dialect: dialect.map(str::to_string),
             cron: model.cron.as_ref().map_or_else(|| settings.default_cron(), |c| c.value.clone()),
-            start: model.start.as_ref().map(|s| s.value.clone()).or_else(|| settings.default_start()),
+            start: match &model.start {
+                Some(start) => Some(start.value.clone()),
+                // A start SQLMesh reads from code meshls does not run is unknown, not missing.
+                None if start_written => None,
+                None => settings.default_start(),
+            },
+            start_written,
             time_column,
             columns: model.columns.as_ref().map(|cols| {
                 cols.iter()
@@ -749,6 +778,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             dialect,
             cron: settings.default_cron(),
             start: settings.default_start(),
+            start_written: false,
             time_column: None,
             depends_on: Vec::new(),
             columns: (!entry.columns.is_empty()).then(|| {
