@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-const CONFIG_FILES: [&str; 3] = ["config.yaml", "config.yml", "config.py"];
+const CONFIG_FILES: [&str; 5] = ["config.yaml", "config.yml", "config.py", "sqlmesh.yaml", "sqlmesh.yml"];
 const NO_DIFFERENTIAL_MARKER: &str = ".meshls-no-differential";
 /// Per-model fields compared between the two sides.
 const SCALAR_FIELDS: [&str; 3] = ["kind", "cron", "time_column"];

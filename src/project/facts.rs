@@ -5,7 +5,7 @@ use super::names::{ModelName, NameContext, normalization, normalize_ident, split
 use crate::syntax::audit::{AuditFile, parse_audit_file};
 use crate::syntax::block::{NamePart, Value, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
-use crate::syntax::external::{ExternalModels, parse_external_models};
+use crate::syntax::external::{ExternalModel, ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::{SeedCsvSettings, parse_seed_header_with_settings, seed_types};
@@ -524,10 +524,8 @@ fn rendered_name(
     text: &str,
     dialect: Option<&str>,
 ) -> Option<ModelName> {
-    if let Some((parts, _)) = value.as_name()
-        && parts.iter().all(|p| p.quoted || !p.text.contains('@'))
-    {
-        return settings.names.normalize(&parts, dialect);
+    if let Some((parts, _)) = value.as_name() {
+        return defined_table(settings, vars.local, &parts, dialect);
     }
     let written = value.text(text).trim();
     let written = written.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')).unwrap_or(written);
@@ -593,13 +591,18 @@ pub fn defined_table(
     let vars = Variables { settings, local };
     let mut rendered = Vec::with_capacity(parts.len());
     for part in parts {
-        if part.quoted || !part.text.contains('@') {
+        if !part.text.contains('@') {
             rendered.push(part.clone());
             continue;
         }
         let text = vars.render(&part.text)?;
-        // A value may hold several parts (`@DEF(source, core.orders)`).
-        rendered.extend(split_dotted(&text).into_iter().map(|p| NamePart { span: part.span, ..p }));
+        if part.quoted {
+            // SQLMesh renders inside quotes too: `` `@schema`.t `` is the quoted variable's value.
+            rendered.push(NamePart { text, ..part.clone() });
+        } else {
+            // A value may hold several parts (`@DEF(source, core.orders)`).
+            rendered.extend(split_dotted(&text).into_iter().map(|p| NamePart { span: part.span, ..p }));
+        }
     }
     settings.names.normalize(&rendered, dialect)
 }
@@ -763,7 +766,18 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
 fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
     let parsed = parse_external_models(text);
     facts.diagnostics.extend(parsed.diagnostics.iter().cloned());
-    for entry in &parsed.models {
+    // Entries for another gateway than the selected one are dropped; the selected gateway's
+    // replace the entries without a gateway of the same name (SQLMesh's `_load_external_models`).
+    let selected = settings.config.default_gateway().map(|g| g.name.as_str());
+    let for_gateway = |entry: &ExternalModel| match &entry.gateway {
+        None => true,
+        Some(gateway) => selected.is_some_and(|s| s.eq_ignore_ascii_case(gateway)),
+    };
+    let overridden = |entry: &ExternalModel| {
+        entry.gateway.is_none()
+            && parsed.models.iter().any(|other| other.gateway.is_some() && for_gateway(other) && other.name.value == entry.name.value)
+    };
+    for entry in parsed.models.iter().filter(|e| for_gateway(e) && !overridden(e)) {
         let dialect = entry.dialect.clone().or_else(|| settings.default_dialect().map(str::to_string));
         let strategy = normalization(dialect.as_deref());
         let Some(name) = settings.names.normalize_text(&entry.name.value, dialect.as_deref()) else {

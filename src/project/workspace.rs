@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 pub const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules", ".venv", "venv", "logs", ".cache", "__pycache__"];
 
 /// The config file names of a SQLMesh project, in the order SQLMesh prefers them.
-pub const CONFIG_FILES: &[&str] = &["config.yaml", "config.yml", "config.py"];
+pub const CONFIG_FILES: &[&str] = &["config.yaml", "config.yml", "config.py", "sqlmesh.yaml", "sqlmesh.yml"];
 
 /// The files of a project still to be read, each with its role.
 pub type FileList = Vec<(PathBuf, FileRole)>;

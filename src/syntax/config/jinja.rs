@@ -91,3 +91,22 @@ mod tests {
         assert_eq!(ranges, vec![Range { start: 3, end: 10 }]);
     }
 }
+
+/// A templated config value rendered as SQLMesh renders config.yaml: `env_var(name, default)`
+/// reads meshls's own environment (the one the user runs SQLMesh in). None when the template
+/// uses anything else, or an environment variable that is unset and has no default, so that
+/// the value stays unknown rather than guessed.
+pub(super) fn render_value(template: &str) -> Option<String> {
+    use minijinja::{Environment, Error, ErrorKind, Value};
+    let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_recursion_limit(16);
+    env.add_function("env_var", |name: String, default: Option<Value>| -> Result<Value, Error> {
+        match (std::env::var(&name), default) {
+            (Ok(value), _) => Ok(Value::from(value)),
+            (Err(_), Some(default)) => Ok(default),
+            (Err(_), None) => Err(Error::new(ErrorKind::UndefinedError, format!("{name} is not set"))),
+        }
+    });
+    env.render_str(template, ()).ok()
+}

@@ -1,7 +1,7 @@
 //! `config.py`, read as text: the literal arguments of `config = Config(...)` and of the
 //! config classes inside it, following module-level constants. Nothing is executed.
 
-use super::super::python::{PyModule, PyValue, PyValueKind, kind_for_class};
+use super::super::python::{PyArg, PyModule, PyValue, PyValueKind, kind_for_class};
 use super::super::span::{Diagnostic, Span, Spanned};
 use super::Config;
 use super::build::{Node, NodeKind, build};
@@ -79,6 +79,29 @@ fn last(func: &str) -> &str {
 /// time, so `b = [a, a]; c = [b, b]; ...` would otherwise grow exponentially.
 const MAX_NODES: usize = 100_000;
 
+/// Calls that read an environment variable, as SQLMesh does when it runs config.py.
+const ENV_LOOKUPS: &[&str] = &["os.getenv", "getenv", "os.environ.get", "environ.get"];
+
+/// `os.getenv("NAME", default)`: the variable in meshls's own environment (the one the user
+/// runs SQLMesh in), else the literal default; dynamic when neither is known.
+fn env_lookup(module: &PyModule, args: &[PyArg]) -> NodeKind {
+    let positional: Vec<&PyValue> = args.iter().filter(|a| a.name.is_none()).map(|a| module.deref(&a.value)).collect();
+    let keyword = |key: &str| args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.value == key));
+    let name = positional.first().copied().or_else(|| keyword("key").map(|a| module.deref(&a.value)));
+    let default = positional.get(1).copied().or_else(|| keyword("default").map(|a| module.deref(&a.value)));
+    let Some(PyValueKind::Str(name)) = name.map(|n| &n.kind) else { return NodeKind::Dynamic };
+    if let Ok(value) = std::env::var(name) {
+        return NodeKind::Str(value);
+    }
+    match default.map(|d| &d.kind) {
+        Some(PyValueKind::Str(s)) => NodeKind::Str(s.clone()),
+        Some(PyValueKind::Number(n)) => NodeKind::Number(n.clone()),
+        Some(PyValueKind::Bool(b)) => NodeKind::Bool(*b),
+        Some(PyValueKind::None) | None => NodeKind::Null,
+        _ => NodeKind::Dynamic,
+    }
+}
+
 struct Converter<'m> {
     module: &'m PyModule,
     /// Nodes that may still be made.
@@ -136,7 +159,9 @@ impl Converter<'_> {
                     let n = Node { span, kind: NodeKind::Str(value.to_string()) };
                     (Spanned::new(name.to_string(), span), n)
                 };
-                if class == "dict" {
+                if ENV_LOOKUPS.contains(&func.as_str()) {
+                    env_lookup(module, args)
+                } else if class == "dict" {
                     NodeKind::Map(entries, None)
                 } else if let Some(kind) = kind_for_class(class) {
                     entries.insert(0, synthetic("name", kind));

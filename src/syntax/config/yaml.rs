@@ -10,7 +10,7 @@ use super::super::span::{Diagnostic, Span, Spanned};
 use super::super::yaml::{Spans, YamlText};
 use super::Config;
 use super::build::{Node, NodeKind, build};
-use super::jinja::mask_jinja;
+use super::jinja::{mask_jinja, render_value};
 
 const CODE: &str = "config-yaml";
 
@@ -60,7 +60,8 @@ impl Reader<'_> {
             let t = span.text(self.text);
             let quoted =
                 t.len() >= 2 && (t.starts_with('"') && t.ends_with('"') || t.starts_with('\'') && t.ends_with('\''));
-            if quoted { t[1..t.len() - 1].to_string() } else { t.to_string() }
+            let t = if quoted { &t[1..t.len() - 1] } else { t };
+            render_value(t).unwrap_or_else(|| t.to_string())
         })
     }
 
