@@ -136,6 +136,8 @@ pub struct Settings {
     /// The variables models see: the project's, the default gateway's over them, and
     /// `gateway` (see [`Config::variables_for`]).
     pub variables: Vec<(String, ConfigValue)>,
+    /// The `{% macro %}` definitions of `macros/**/*.sql`, for rendering Jinja queries.
+    pub jinja_macros: String,
     /// `[rules]` of `meshls.toml`: rule code → level (`error`, `warning`, `info`, `hint`, `off`).
     pub rule_levels: Vec<(String, String)>,
 }
@@ -496,7 +498,7 @@ fn sql_model_of(
             file.query
                 .as_ref()
                 .and_then(|q| q.shape.clone())
-                .or_else(|| jinja_query_shape(file, text, dialect, &settings.variables).map(Arc::new))
+                .or_else(|| jinja_query_shape(file, text, dialect, &settings.variables, &settings.jinja_macros).map(Arc::new))
         } else {
             None
         },

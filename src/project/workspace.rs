@@ -153,6 +153,18 @@ pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
     (config, diagnostics)
 }
 
+/// The Jinja macro definitions of the project's `macros/**/*.sql`, in path order.
+fn read_jinja_macros(root: &Path) -> String {
+    let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root.join("macros"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "sql"))
+        .map(|e| e.into_path())
+        .collect();
+    paths.sort();
+    paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).map(|t| crate::syntax::jinja::macro_definitions(&t)).collect()
+}
+
 /// The levels of `meshls.toml`'s `[rules]` table; a broken file is a diagnostic.
 pub fn read_meshls_toml(root: &Path, diagnostics: &mut Vec<PathDiagnostic>) -> Vec<(String, String)> {
     let path = root.join("meshls.toml");
@@ -229,7 +241,9 @@ impl Project {
         let rule_levels = read_meshls_toml(root, &mut diagnostics);
         let infer_names = config.infer_names;
         let variables = config.variables_for(None);
-        let settings = Settings { root: root.to_path_buf(), config, names, infer_names, variables, rule_levels };
+        let jinja_macros = read_jinja_macros(root);
+        let settings =
+            Settings { root: root.to_path_buf(), config, names, infer_names, variables, jinja_macros, rule_levels };
         let mut paths = Vec::new();
         let walk = walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
             let nested_project = e.depth() > 0 && e.file_type().is_dir() && all_roots.iter().any(|r| r == e.path());

@@ -22,8 +22,44 @@ const TIME_VARIABLES: &[(&str, &str)] = &[
     ("execution_ts", "1970-01-01 00:00:00"),
 ];
 
-/// Renders `template`; None when it uses what static rendering cannot provide.
-pub fn render(template: &str, variables: &[(String, ConfigValue)]) -> Option<String> {
+/// The `{% macro %} ... {% endmacro %}` definitions of a `macros/*.sql` file, as SQLMesh's
+/// `MacroExtractor` keeps them (the rest of the file is not part of any template).
+pub fn macro_definitions(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{%") {
+        let after = &rest[open + 2..];
+        let keyword = after.trim_start_matches(['-', '+']).trim_start();
+        if !keyword.starts_with("macro ") && !keyword.starts_with("macro\t") {
+            rest = after;
+            continue;
+        }
+        let Some(end) = find_endmacro(after) else { break };
+        out.push_str(&rest[open..open + 2 + end]);
+        out.push('\n');
+        rest = &after[end..];
+    }
+    out
+}
+
+/// The offset just past the `{% endmacro %}` tag in `text`.
+fn find_endmacro(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("{%") {
+        let tag = from + i;
+        let close = tag + text[tag..].find("%}")? + 2;
+        let inner = text[tag + 2..close - 2].trim_matches(['-', '+', ' ', '\t', '\n', '\r']);
+        if inner == "endmacro" || inner.starts_with("endmacro ") {
+            return Some(close);
+        }
+        from = close;
+    }
+    None
+}
+
+/// Renders `template`; None when it uses what static rendering cannot provide. `macros` are
+/// the project's Jinja macro definitions (see [`macro_definitions`]).
+pub fn render(template: &str, variables: &[(String, ConfigValue)], macros: &str) -> Option<String> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_recursion_limit(64);
@@ -35,7 +71,39 @@ pub fn render(template: &str, variables: &[(String, ConfigValue)]) -> Option<Str
         }
     });
     let context: BTreeMap<&str, &str> = TIME_VARIABLES.iter().copied().collect();
-    env.render_str(template, context).ok()
+    if macros.is_empty() {
+        return env.render_str(template, context).ok();
+    }
+    if let Ok(rendered) = env.render_str(&format!("{macros}{template}"), &context) {
+        return Some(rendered);
+    }
+    // A project macro written with Jinja2 features minijinja lacks (`{% do %}`, `list.append`)
+    // renders as NULL, so that the rest of the query is still read.
+    let names = macro_names(macros);
+    let mut patched = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}").map(|c| open + c + 2) else { break };
+        let inner = rest[open + 2..close - 2].trim_matches(['-', '+', ' ', '\t', '\n', '\r']);
+        let calls_macro = names.iter().any(|n| inner.strip_prefix(n.as_str()).is_some_and(|r| r.trim_start().starts_with('(')));
+        patched.push_str(&rest[..open]);
+        patched.push_str(if calls_macro { "NULL" } else { &rest[open..close] });
+        rest = &rest[close..];
+    }
+    patched.push_str(rest);
+    env.render_str(&patched, context).ok()
+}
+
+/// The names of the macros `{% macro name(...) %}` defines.
+fn macro_names(macros: &str) -> Vec<String> {
+    macros
+        .split("{%")
+        .filter_map(|tag| tag.trim_start_matches(['-', '+']).trim_start().strip_prefix("macro"))
+        .filter_map(|rest| {
+            let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
 }
 
 fn value(config: &ConfigValue) -> Value {
@@ -69,12 +137,23 @@ mod tests {
             ("include".to_string(), ConfigValue::Bool(false)),
         ];
         let template = "SELECT {% for t in var('bike_types') %}{{ t }}_n, {% endfor %}1 AS one{% if var('include') %} WHERE x{% endif %} -- {{ start_ds }}";
-        assert_eq!(render(template, &variables).unwrap(), "SELECT classic_n, cargo_n, 1 AS one -- 1970-01-01");
+        assert_eq!(render(template, &variables, "").unwrap(), "SELECT classic_n, cargo_n, 1 AS one -- 1970-01-01");
+    }
+
+    #[test]
+    fn project_macros_render() {
+        let file = "-- helpers\n{% macro twice(x) -%} {{ x }} * 2 {%- endmacro %}\nSELECT 1;\n{%- macro one() %}1{% endmacro -%}";
+        let macros = macro_definitions(file);
+        assert!(!macros.contains("SELECT 1") && !macros.contains("helpers"), "{macros}");
+        assert_eq!(render("SELECT {{ twice('a') }}, {{ one() }}", &[], &macros).unwrap(), "SELECT a * 2, 1");
+        // A macro minijinja cannot run renders as NULL; the rest of the query still renders.
+        let jinja2_only = "{% macro h(cs) %}{% do cs.append(1) %}{% endmacro %}";
+        assert_eq!(render("SELECT {{ h(['a']) }} AS x, {{ 1 + 1 }} AS y", &[], jinja2_only).unwrap(), "SELECT NULL AS x, 2 AS y");
     }
 
     #[test]
     fn unknown_functions_do_not_render() {
-        assert_eq!(render("SELECT {{ my_macro() }}", &[]), None);
-        assert_eq!(render("SELECT {{ undefined_variable }}", &[]), None);
+        assert_eq!(render("SELECT {{ my_macro() }}", &[], ""), None);
+        assert_eq!(render("SELECT {{ undefined_variable }}", &[], ""), None);
     }
 }

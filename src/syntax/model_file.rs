@@ -125,12 +125,13 @@ pub fn jinja_query_shape(
     text: &str,
     dialect: Option<&str>,
     variables: &[(String, crate::syntax::config::ConfigValue)],
+    macros: &str,
 ) -> Option<crate::syntax::sql::shape::QueryShape> {
     let statement = file.statements.iter().find(|s| s.role == StatementRole::Query)?;
     if !statement.jinja {
         return None;
     }
-    let rendered = crate::syntax::jinja::render(statement.span.text(text), variables)?;
+    let rendered = crate::syntax::jinja::render(statement.span.text(text), variables, macros)?;
     let tokens = tokenize_significant(&rendered, lex_options(dialect));
     sql::rendered_shape(&rendered, &tokens, parser_dialect_of(dialect))
 }
