@@ -6,7 +6,7 @@ use crate::syntax::audit::{AuditFile, parse_audit_file};
 use crate::syntax::block::{NamePart, Value, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModel, ExternalModels, parse_external_models};
-use crate::syntax::model_file::{ModelFile, jinja_query_shape, parse_model_file};
+use crate::syntax::model_file::{ModelFile, StatementRole, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::{SeedCsvSettings, parse_seed_header_with_settings, seed_types};
 use super::render::Variables;
@@ -82,6 +82,9 @@ pub struct Model {
     /// `@DEF(name, value)` of the file: the name lowercased, the value's text.
     #[serde(skip)]
     pub defs: Vec<(String, String)>,
+    /// When the query is `@UNION(['all' | 'distinct',] table, ...)`: its tables, in order.
+    #[serde(skip)]
+    pub union: Vec<ModelName>,
 }
 
 /// What kind of project file a path is.
@@ -470,6 +473,13 @@ fn sql_model_of(
     if let Some(query) = &file.query {
         depends_on.extend(query.tables.iter().filter_map(|t| defined_table(settings, &defs, &t.name, dialect)));
     }
+    let union = file
+        .statements
+        .iter()
+        .find(|s| s.role == StatementRole::Query && !s.jinja)
+        .and_then(|s| union_tables(settings, &defs, s.span.text(text), dialect))
+        .unwrap_or_default();
+    depends_on.extend(union.iter().cloned());
     Some(Model {
         depends_on: finish_deps(depends_on, &name),
         name,
@@ -504,7 +514,51 @@ fn sql_model_of(
         },
         column_descriptions,
         defs,
+        union,
     })
+}
+
+/// The tables of a query that is one `@UNION` call: `@UNION('all', a.t1, a.t2)`, with an
+/// optional leading condition (`@UNION(TRUE, 'distinct', ...)`). None for any other query.
+fn union_tables(settings: &Settings, local: &[(String, String)], query: &str, dialect: Option<&str>) -> Option<Vec<ModelName>> {
+    let call = query.trim().strip_prefix('@')?;
+    let open = call.find('(')?;
+    if !call[..open].trim().eq_ignore_ascii_case("union") {
+        return None;
+    }
+    let inner = call[open + 1..].trim_end().strip_suffix(')')?;
+    let mut args: Vec<&str> = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                args.push(inner[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    args.push(inner[start..].trim());
+    let mut tables = args.as_slice();
+    let mut only_first = false;
+    if let [first, rest @ ..] = tables
+        && (first.eq_ignore_ascii_case("true") || first.eq_ignore_ascii_case("false"))
+    {
+        // `@UNION(FALSE, ...)` selects from the first table only.
+        only_first = first.eq_ignore_ascii_case("false");
+        tables = rest;
+    }
+    if let [first, rest @ ..] = tables
+        && first.starts_with('\'')
+    {
+        tables = rest;
+    }
+    if only_first {
+        tables = &tables[..tables.len().min(1)];
+    }
+    tables.iter().map(|t| defined_table(settings, local, &split_dotted(t), dialect)).collect()
 }
 
 /// A property's text (`'@daily'` → `@daily`, `@start_var` → its value); None when a variable
@@ -760,6 +814,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             query: None,
             column_descriptions: Vec::new(),
             defs: Vec::new(),
+            union: Vec::new(),
         });
     }
     Syntax::Python(Some(Box::new(model)))
@@ -823,6 +878,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             query: None,
             column_descriptions: Vec::new(),
             defs: Vec::new(),
+            union: Vec::new(),
         });
     }
     Syntax::External(parsed)

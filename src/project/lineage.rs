@@ -77,7 +77,12 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
     });
     let description = |name: &str| model.column_descriptions.iter().find(|(n, _)| n == name).map(|(_, d)| d.clone());
     let mut schema = ModelSchema::default();
+    let union = !model.union.is_empty() && !model.columns_declared;
+    if union {
+        schema = union_schema(&model.union, upstream).unwrap_or_default();
+    }
     match (&model.columns, &mut resolved) {
+        _ if union => {}
         (Some(declared), _) if model.columns_declared || model.source != Source::Sql => {
             let outputs = resolved.as_ref().and_then(|(_, o)| o.as_ref());
             let mut columns = Vec::new();
@@ -116,6 +121,7 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
     }
     if schema.columns.is_none()
         && model.source == Source::Sql
+        && !union
         && let Some(mut resolver) = QueryResolver::for_model(model, settings, upstream)
     {
         resolver.lenient = true;
@@ -135,6 +141,38 @@ pub fn model_schema(model: &Model, settings: &Settings, upstream: Upstream) -> M
         }
     }
     schema
+}
+
+/// `@UNION(tables)`: the first table's columns that every table has with the same type, each
+/// read from every table (SQLMesh's `union` macro). None when a table's schema is unknown.
+fn union_schema(tables: &[ModelName], upstream: Upstream) -> Option<ModelSchema> {
+    let schemas: Vec<Arc<ModelSchema>> = tables.iter().map(upstream).collect::<Option<_>>()?;
+    let mut columns_of = schemas.iter().map(|s| s.columns.as_ref());
+    let first = columns_of.next()??;
+    let others: Vec<&Vec<SchemaColumn>> = columns_of.collect::<Option<_>>()?;
+    let same_type = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    };
+    let kept: Vec<&SchemaColumn> = first
+        .iter()
+        .filter(|c| others.iter().all(|o| o.iter().any(|d| d.name == c.name && same_type(&d.data_type, &c.data_type))))
+        .collect();
+    let lineage = kept
+        .iter()
+        .map(|c| {
+            let mut deps: Vec<ColumnKey> = tables.iter().map(|t| (t.clone(), c.name.clone())).collect();
+            deps.sort();
+            deps.dedup();
+            deps
+        })
+        .collect();
+    let columns = kept
+        .into_iter()
+        .map(|c| SchemaColumn { name: c.name.clone(), data_type: c.data_type.clone(), description: None, item: None })
+        .collect();
+    Some(ModelSchema { columns: Some(columns), lineage, partial: Vec::new() })
 }
 
 /// The columns SQLMesh adds to an SCD type 2 model.
