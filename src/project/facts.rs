@@ -753,6 +753,12 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             None
         }
     };
+    if let Some((name, _)) = &name
+        && python_disabled(settings, &model)
+    {
+        facts.disabled.push(name.clone());
+        return Syntax::Python(Some(Box::new(model)));
+    }
     if let Some((name, name_span)) = name {
         let kind = model
             .kind
@@ -818,6 +824,19 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         });
     }
     Syntax::Python(Some(Box::new(model)))
+}
+
+/// Whether `enabled=False` (or `"false"`, `"@var"`, or `model_defaults.enabled`) disables a
+/// Python model.
+fn python_disabled(settings: &Settings, model: &PythonModel) -> bool {
+    let vars = Variables { settings, local: &[] };
+    match model.args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.value == "enabled")).map(|a| &a.value.kind) {
+        Some(PyValueKind::Bool(enabled)) => !enabled,
+        Some(PyValueKind::Number(n)) => n == "0",
+        Some(PyValueKind::Str(s)) => vars.render(s).is_some_and(|v| is_false(&v)),
+        Some(_) => false,
+        None => settings.default_text("enabled").is_some_and(|v| is_false(&v)),
+    }
 }
 
 fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Syntax {
