@@ -3,7 +3,7 @@
 
 use super::names::{ModelName, NameContext, normalization, normalize_ident, split_dotted};
 use crate::syntax::audit::{AuditFile, parse_audit_file};
-use crate::syntax::block::{NamePart, Value, ValueKind, Values};
+use crate::syntax::block::{NamePart, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModel, ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, StatementRole, jinja_query_shape, parse_model_file};
@@ -564,9 +564,12 @@ fn union_tables(settings: &Settings, local: &[(String, String)], query: &str, di
 /// A property's text (`'@daily'` → `@daily`, `@start_var` → its value); None when a variable
 /// in it has no statically known value.
 fn rendered_text(vars: &Variables, value: &Values, text: &str) -> Option<String> {
-    // String literals are not rendered (`'@daily'` stays a cron alias).
-    if let Some(Value { kind: ValueKind::Str(s), .. }) = value.single() {
-        return Some(s.clone());
+    // String literals are not rendered (`'@daily'` stays a cron alias), nor quoted names
+    // (`cron "0 13 * * *"` is the identifier's text).
+    match value.single().map(|v| &v.kind) {
+        Some(ValueKind::Str(s)) => return Some(s.clone()),
+        Some(ValueKind::Name(parts)) if parts.len() == 1 && parts[0].quoted => return Some(parts[0].text.clone()),
+        _ => {}
     }
     let written = value.as_text().map(|t| t.value).unwrap_or_else(|| value.text(text).to_string());
     vars.render(&written).map(|rendered| rendered.trim_matches('\'').to_string())
@@ -774,6 +777,14 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
                         PyValueKind::Str(s) => Some(s.clone()),
                         _ => None,
                     },
+                    // `TimeColumn(column="ds", format="%Y-%m-%d")` or `TimeColumn("ds")`.
+                    PyValueKind::Call { func, args } if func.rsplit('.').next() == Some("TimeColumn") => {
+                        let column = args.iter().find(|a| a.name.as_ref().is_none_or(|n| n.value == "column"))?;
+                        match &column.value.kind {
+                            PyValueKind::Str(s) => Some(s.clone()),
+                            _ => None,
+                        }
+                    }
                     _ => None,
                 }
             })
