@@ -546,11 +546,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         }
     };
     if let Some((name, name_span)) = name {
-        let kind = model
-            .kind
-            .as_ref()
-            .map(|k| k.name.value.clone())
-            .unwrap_or_else(|| settings.default_kind("FULL"));
+        let kind = model.kind.as_ref().map(|k| k.name.value.clone()).unwrap_or_else(|| settings.default_kind("FULL"));
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
                 let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;

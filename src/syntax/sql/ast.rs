@@ -18,7 +18,8 @@ pub(super) fn facts_from_ast(
     locate: &Locator,
     tokens: &[Token],
 ) -> QueryFacts {
-    let mut collector = Collector { original, locate, ctes: Vec::new(), tables: Vec::new(), alias: None };
+    let mut collector =
+        Collector { original, locate, ctes: Vec::new(), tables: Vec::new(), alias: None, function: None };
     for statement in statements {
         let _ = statement.visit(&mut collector);
     }
@@ -46,6 +47,9 @@ struct Collector<'a> {
     tables: Vec<TableRef>,
     /// The alias of the table factor being visited, for the relation visited next inside it.
     alias: Option<(*const ObjectName, Spanned<String>)>,
+    /// The name of the table function being visited (`read_parquet(...)`, `range(...)`): SQLMesh
+    /// reads a function in FROM as no table, so its name is no dependency.
+    function: Option<*const ObjectName>,
 }
 
 impl Visitor for Collector<'_> {
@@ -63,6 +67,9 @@ impl Visitor for Collector<'_> {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, args: Some(_), .. } = factor {
+            self.function = Some(name as *const ObjectName);
+        }
         if let TableFactor::Table { name, alias: Some(alias), .. } = factor {
             let part = self.locate.name_part(self.original, &alias.name);
             self.alias = Some((name as *const ObjectName, Spanned::new(part.text, part.span)));
@@ -71,6 +78,10 @@ impl Visitor for Collector<'_> {
     }
 
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
+        if self.function.take().is_some_and(|name| std::ptr::eq(name, relation)) {
+            self.alias = None;
+            return ControlFlow::Continue(());
+        }
         let idents: Vec<&Ident> = relation.0.iter().filter_map(|p| p.as_ident()).collect();
         let mut parts: Vec<NamePart> = Vec::new();
         let mut i = 0;

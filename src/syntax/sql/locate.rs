@@ -57,7 +57,7 @@ impl<'a> Locator<'a> {
     }
 
     pub(super) fn name_part(&self, original: &str, ident: &Ident) -> NamePart {
-        let span = self.span(ident.span).unwrap_or_default();
+        let span = self.span(ident.span).map(|span| self.hyphenated(span, ident)).unwrap_or_default();
         let written = span.text(original);
         // Keep macros as written in the original (`@{schema}`), not their placeholder.
         let text = if ident.quote_style.is_some() {
@@ -68,6 +68,22 @@ impl<'a> Locator<'a> {
             written.to_string()
         };
         NamePart { text, quoted: ident.quote_style.is_some(), span }
+    }
+
+    /// BigQuery's unquoted `my-project.dataset.table`: sqlparser joins `my`, `-` and `project`
+    /// into one identifier but gives it the first word's span; the span of the whole name.
+    fn hyphenated(&self, span: Span, ident: &Ident) -> Span {
+        if ident.quote_style.is_some() || !ident.value.contains('-') {
+            return span;
+        }
+        let start = span.start as usize - self.base;
+        let end = start + ident.value.len();
+        match self.sql.get(start..end) {
+            Some(written) if written.eq_ignore_ascii_case(&ident.value) => {
+                Span::new(span.start as usize, self.base + end)
+            }
+            _ => span,
+        }
     }
 
     /// Parts that sqlparser split out of one quoted identifier (`` `project.dataset.table` ``),
