@@ -9,7 +9,9 @@
 //!   Spark's sqlparser dialects refuse it);
 //! - `* EXCEPT (...)`, `* EXCLUDE (...)`, `* REPLACE (...)` and `* RENAME (...)` after a star;
 //! - `x IN @EACH(...)`: `IN` followed by an expression without parentheses (a masked macro);
-//! - `FROM t SELECT ...`.
+//! - `FROM t SELECT ...`;
+//! - adjacent string literals, `'a' 'b'`, as one;
+//! - `group`, `order`, `partition`... as a column: sqlglot reserves only `GROUP BY`, `ORDER BY`.
 //!
 //! [`MeshDialect::permissive`] is the dialect a query is retried in when its own dialect
 //! rejects it: sqlparser's generic dialect with nearly every syntax switch on. What still
@@ -19,6 +21,7 @@ use sqlparser::ast::{ColumnOption, Expr, GranteesType, Ident, ObjectNamePart, St
 use sqlparser::dialect::{Dialect, GenericDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 use std::any::TypeId;
 use std::iter::Peekable;
 use std::str::Chars;
@@ -100,7 +103,7 @@ impl Dialect for MeshDialect {
     }
 
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
-        self.inner.parse_prefix(parser)
+        self.inner.parse_prefix(parser).or_else(|| clause_word_as_column(parser))
     }
 
     fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
@@ -147,7 +150,9 @@ impl Dialect for MeshDialect {
     }
 
     fn is_column_alias(&self, kw: &Keyword, parser: &mut Parser) -> bool {
-        self.inner.is_column_alias(kw, parser)
+        // Also asked after a comma of a select list that may end in a trailing comma: `, group`
+        // goes on with the column `group` unless `BY` follows.
+        (CLAUSE_WORDS.contains(kw) && !next_is_by(parser, 0)) || self.inner.is_column_alias(kw, parser)
     }
 
     fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
@@ -172,7 +177,8 @@ impl Dialect for MeshDialect {
 
     widen! {
         supports_select_wildcard_except, supports_select_wildcard_exclude, supports_select_wildcard_replace,
-        supports_select_wildcard_rename, supports_in_unparenthesized_expr, supports_from_first_select
+        supports_select_wildcard_rename, supports_in_unparenthesized_expr, supports_from_first_select,
+        supports_string_literal_concatenation
     }
 
     permit! {
@@ -183,7 +189,7 @@ impl Dialect for MeshDialect {
         supports_struct_literal, supports_select_expr_star, supports_order_by_all, supports_in_empty_list,
         supports_array_typedef_with_brackets, supports_select_wildcard_ilike, supports_match_recognize,
         supports_connect_by, supports_outer_join_operator, supports_partition_by_after_order_by,
-        supports_window_clause_named_window_reference, supports_limit_comma, supports_string_literal_concatenation,
+        supports_window_clause_named_window_reference, supports_limit_comma,
         supports_asc_desc_in_column_definition, supports_table_versioning, supports_array_join_syntax,
         supports_cross_join_constraint, supports_top_before_distinct, supports_notnull_operator,
         supports_extract_comma_syntax, allow_extract_custom, allow_extract_single_quotes,
@@ -226,4 +232,28 @@ impl Dialect for MeshDialect {
         supports_select_item_multi_column_alias, supports_xml_expressions, supports_aliased_function_args,
         supports_create_table_using
     }
+}
+
+/// Words that sqlglot reads as a keyword only when `BY` follows (its tokenizer has `GROUP BY`,
+/// `ORDER BY`... as single tokens), and otherwise as a name.
+const CLAUSE_WORDS: &[Keyword] =
+    &[Keyword::GROUP, Keyword::ORDER, Keyword::PARTITION, Keyword::CLUSTER, Keyword::SORT, Keyword::DISTRIBUTE];
+
+/// `group` (not followed by `BY`) where an expression starts: the column named `group`.
+fn clause_word_as_column(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    let Token::Word(word) = &parser.peek_token_ref().token else { return None };
+    if word.quote_style.is_some() || !CLAUSE_WORDS.contains(&word.keyword) {
+        return None;
+    }
+    if next_is_by(parser, 1) {
+        return None;
+    }
+    let token = parser.next_token();
+    let Token::Word(word) = token.token else { return None };
+    Some(Ok(Expr::Identifier(word.into_ident(token.span))))
+}
+
+/// Whether the `n`th token from the parser's position is `BY`.
+fn next_is_by(parser: &Parser, n: usize) -> bool {
+    matches!(&parser.peek_nth_token_ref(n).token, Token::Word(next) if next.keyword == Keyword::BY)
 }
