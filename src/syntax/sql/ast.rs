@@ -6,10 +6,9 @@ use super::projection::projections;
 use super::select::selects;
 use super::shape::shape;
 use super::{QueryFacts, TableRef};
-use crate::syntax::block::NamePart;
 use crate::syntax::lexer::Token;
 use crate::syntax::span::Spanned;
-use sqlparser::ast::{Ident, ObjectName, Query, Spanned as _, Statement, TableFactor, Visit, Visitor};
+use sqlparser::ast::{ObjectName, Query, Spanned as _, Statement, TableFactor, Visit, Visitor};
 use std::ops::ControlFlow;
 
 pub(super) fn facts_from_ast(
@@ -82,19 +81,7 @@ impl Visitor for Collector<'_> {
             self.alias = None;
             return ControlFlow::Continue(());
         }
-        let idents: Vec<&Ident> = relation.0.iter().filter_map(|p| p.as_ident()).collect();
-        let mut parts: Vec<NamePart> = Vec::new();
-        let mut i = 0;
-        while i < idents.len() {
-            // BigQuery's `project.dataset.table` in one pair of backticks comes back as parts
-            // sharing the quoted span.
-            let same = idents[i..].iter().take_while(|id| id.span == idents[i].span).count();
-            match self.locate.split_quoted(self.original, &idents[i..i + same]) {
-                Some(split) if same > 1 => parts.extend(split),
-                _ => parts.extend(idents[i..i + same].iter().map(|id| self.locate.name_part(self.original, id))),
-            }
-            i += same;
-        }
+        let parts = self.locate.object_name(self.original, relation);
         // The alias belongs to this relation only if it is the table factor's own name.
         let alias = match self.alias.take() {
             Some((name, alias)) if std::ptr::eq(name, relation) => Some(alias),

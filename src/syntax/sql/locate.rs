@@ -2,7 +2,7 @@
 
 use crate::syntax::block::{NamePart, unquote_ident};
 use crate::syntax::span::Span;
-use sqlparser::ast::Ident;
+use sqlparser::ast::{Ident, ObjectName};
 
 /// Converts sqlparser locations (line and column in chars) in `sql` to byte offsets of the
 /// file, in constant time: a query on one long line has thousands of locations, and counting
@@ -68,6 +68,23 @@ impl<'a> Locator<'a> {
             written.to_string()
         };
         NamePart { text, quoted: ident.quote_style.is_some(), span }
+    }
+
+    /// The parts of a table's name as written, with BigQuery's `project.dataset.table` in one
+    /// pair of backticks split into its parts (sqlparser gives them the quoted span each).
+    pub(super) fn object_name(&self, original: &str, name: &ObjectName) -> Vec<NamePart> {
+        let idents: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
+        let mut parts: Vec<NamePart> = Vec::new();
+        let mut i = 0;
+        while i < idents.len() {
+            let same = idents[i..].iter().take_while(|id| id.span == idents[i].span).count();
+            match self.split_quoted(original, &idents[i..i + same]) {
+                Some(split) if same > 1 => parts.extend(split),
+                _ => parts.extend(idents[i..i + same].iter().map(|id| self.name_part(original, id))),
+            }
+            i += same;
+        }
+        parts
     }
 
     /// BigQuery's unquoted `my-project.dataset.table`: sqlparser joins `my`, `-` and `project`
