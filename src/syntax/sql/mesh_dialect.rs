@@ -257,3 +257,80 @@ fn clause_word_as_column(parser: &mut Parser) -> Option<Result<Expr, ParserError
 fn next_is_by(parser: &Parser, n: usize) -> bool {
     matches!(&parser.peek_nth_token_ref(n).token, Token::Word(next) if next.keyword == Keyword::BY)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MeshDialect;
+    use crate::syntax::sql::parser_dialect;
+    use crate::syntax::sqlmesh::ParserDialect;
+    use sqlparser::parser::Parser;
+
+    const ALL: &[ParserDialect] = &[
+        ParserDialect::Generic,
+        ParserDialect::Ansi,
+        ParserDialect::BigQuery,
+        ParserDialect::ClickHouse,
+        ParserDialect::Databricks,
+        ParserDialect::DuckDb,
+        ParserDialect::Hive,
+        ParserDialect::MsSql,
+        ParserDialect::MySql,
+        ParserDialect::Postgres,
+        ParserDialect::Redshift,
+        ParserDialect::Snowflake,
+        ParserDialect::SQLite,
+    ];
+
+    fn parses(dialect: &MeshDialect, sql: &str) -> bool {
+        Parser::new(dialect).try_with_sql(sql).and_then(|mut p| p.parse_statements()).is_ok()
+    }
+
+    fn parses_everywhere(sql: &str) {
+        for &dialect in ALL {
+            assert!(parses(&parser_dialect(dialect), sql), "{dialect:?} refuses {sql}");
+        }
+    }
+
+    #[test]
+    fn macro_placeholders_are_identifiers_in_every_dialect() {
+        parses_everywhere("SELECT a FROM t WHERE ds BETWEEN _start_ds AND _end_ds");
+    }
+
+    #[test]
+    fn star_modifiers_in_every_dialect() {
+        parses_everywhere("SELECT * EXCEPT (secret) FROM t");
+        parses_everywhere("SELECT t.* EXCLUDE (secret) FROM t");
+    }
+
+    #[test]
+    fn in_a_masked_macro_without_parentheses() {
+        parses_everywhere("SELECT a FROM t WHERE a IN _EACH_____________");
+    }
+
+    #[test]
+    fn clause_words_are_columns_unless_by_follows() {
+        parses_everywhere("SELECT a, group, t.order FROM t GROUP BY a, group ORDER BY a");
+        assert!(parses(&parser_dialect(ParserDialect::DuckDb), "SELECT stage, group FROM t"));
+    }
+
+    #[test]
+    fn adjacent_strings_and_an_empty_list_item() {
+        assert!(parses(&parser_dialect(ParserDialect::Databricks), "SELECT a FROM t WHERE b IN ('x' 'y')"));
+        parses_everywhere("SELECT a + INTERVAL (n) DAY FROM t");
+    }
+
+    #[test]
+    fn the_wrapped_dialect_keeps_its_identity() {
+        // sqlparser's own `dialect_of!(BigQueryDialect)` checks see through the wrapper.
+        let bigquery = parser_dialect(ParserDialect::BigQuery);
+        assert!(parses(&bigquery, "SELECT x FROM bigquery-public-data.samples.events"));
+        assert!(!parses(&parser_dialect(ParserDialect::Postgres), "SELECT x FROM bigquery-public-data.samples.events"));
+    }
+
+    #[test]
+    fn the_permissive_dialect_reads_more() {
+        let sql = "SELECT {'a': 1} AS d, list_transform(l, x -> x + 1) FROM t";
+        assert!(!parses(&parser_dialect(ParserDialect::Ansi), sql));
+        assert!(parses(&MeshDialect::permissive(), sql));
+    }
+}

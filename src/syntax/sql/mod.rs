@@ -2,7 +2,9 @@
 //!
 //! SQLMesh macros (`@start_ds`, `@{var}`, `@IF(...)`) are not SQL, so before sqlparser sees a
 //! statement every macro is replaced by a placeholder of the same byte length: spans found in
-//! the masked text are true in the original. sqlparser stops at the first error, so a second,
+//! the masked text are true in the original. sqlparser reads the statement in the meshls
+//! dialect of the model's dialect ([`MeshDialect`]: sqlparser's, widened as sqlglot's), then,
+//! if that fails, in the permissive one. sqlparser stops at the first error, so a second,
 //! token-level pass that never fails finds table references and CTE names in any text.
 //!
 //! This module holds the facts a statement yields and [`query_facts`], which reads them; the
