@@ -2,6 +2,7 @@
 //! model's own property, else the project's `model_defaults`, else SQLMesh's default.
 
 use super::names::{ModelName, NameContext, normalization, normalize_ident, split_dotted};
+use super::render::Variables;
 use crate::syntax::audit::{AuditFile, parse_audit_file};
 use crate::syntax::block::{NamePart, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
@@ -9,7 +10,6 @@ use crate::syntax::external::{ExternalModel, ExternalModels, parse_external_mode
 use crate::syntax::model_file::{ModelFile, StatementRole, jinja_query_shape, parse_model_file};
 use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::{SeedCsvSettings, parse_seed_header_with_settings, seed_types};
-use super::render::Variables;
 use crate::syntax::sql::shape::QueryShape;
 use crate::syntax::{Diagnostic, Span, Spanned};
 use serde::Serialize;
@@ -176,7 +176,6 @@ impl Settings {
     fn default_start(&self) -> Option<String> {
         self.config.model_defaults.start.as_ref().map(|s| s.value.clone())
     }
-
 }
 
 /// Reads one file's facts. `bytes` is its content; never panics.
@@ -505,10 +504,9 @@ fn sql_model_of(
         kind_properties,
         columns_declared,
         query: if source == Source::Sql {
-            file.query
-                .as_ref()
-                .and_then(|q| q.shape.clone())
-                .or_else(|| jinja_query_shape(file, text, dialect, &settings.variables, &settings.jinja_macros).map(Arc::new))
+            file.query.as_ref().and_then(|q| q.shape.clone()).or_else(|| {
+                jinja_query_shape(file, text, dialect, &settings.variables, &settings.jinja_macros).map(Arc::new)
+            })
         } else {
             None
         },
@@ -520,7 +518,12 @@ fn sql_model_of(
 
 /// The tables of a query that is one `@UNION` call: `@UNION('all', a.t1, a.t2)`, with an
 /// optional leading condition (`@UNION(TRUE, 'distinct', ...)`). None for any other query.
-fn union_tables(settings: &Settings, local: &[(String, String)], query: &str, dialect: Option<&str>) -> Option<Vec<ModelName>> {
+fn union_tables(
+    settings: &Settings,
+    local: &[(String, String)],
+    query: &str,
+    dialect: Option<&str>,
+) -> Option<Vec<ModelName>> {
     let call = query.trim().strip_prefix('@')?;
     let open = call.find('(')?;
     if !call[..open].trim().eq_ignore_ascii_case("union") {
@@ -763,11 +766,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         return Syntax::Python(Some(Box::new(model)));
     }
     if let Some((name, name_span)) = name {
-        let kind = model
-            .kind
-            .as_ref()
-            .map(|k| k.name.value.clone())
-            .unwrap_or_else(|| settings.default_python_kind());
+        let kind = model.kind.as_ref().map(|k| k.name.value.clone()).unwrap_or_else(|| settings.default_python_kind());
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
                 let (_, value) = model.kind.as_ref()?.properties.iter().find(|(k, _)| k.value == "time_column")?;
@@ -862,7 +861,10 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
     };
     let overridden = |entry: &ExternalModel| {
         entry.gateway.is_none()
-            && parsed.models.iter().any(|other| other.gateway.is_some() && for_gateway(other) && other.name.value == entry.name.value)
+            && parsed
+                .models
+                .iter()
+                .any(|other| other.gateway.is_some() && for_gateway(other) && other.name.value == entry.name.value)
     };
     for entry in parsed.models.iter().filter(|e| for_gateway(e) && !overridden(e)) {
         let dialect = entry.dialect.clone().or_else(|| settings.default_dialect().map(str::to_string));

@@ -459,8 +459,7 @@ impl<'a> QueryResolver<'a> {
         let (list, lambda) = (inner[..comma].trim(), inner[comma + 1..].trim());
         let values: Vec<String> = match list.strip_prefix('@') {
             Some(variable) => {
-                let (_, value) =
-                    self.settings.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
+                let (_, value) = self.settings.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
                 match value {
                     ConfigValue::List(items) => items
                         .iter()

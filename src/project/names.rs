@@ -47,7 +47,8 @@ impl Serialize for ModelName {
 /// The normalization strategy of a dialect name (the generic dialect's when unknown), or the
 /// one its settings choose, as in `"tsql, normalization_strategy = case_sensitive"`.
 pub fn normalization(dialect: Option<&str>) -> Normalization {
-    let default = dialect.and_then(sqlmesh::dialect).map_or(sqlmesh::DEFAULT_DIALECT.normalization, |d| d.normalization);
+    let default =
+        dialect.and_then(sqlmesh::dialect).map_or(sqlmesh::DEFAULT_DIALECT.normalization, |d| d.normalization);
     let setting = dialect.into_iter().flat_map(|d| d.split(',').skip(1)).find_map(|setting| {
         let (key, value) = setting.split_once('=')?;
         key.trim().eq_ignore_ascii_case("normalization_strategy").then(|| value.trim().to_ascii_lowercase())

@@ -162,7 +162,11 @@ fn read_jinja_macros(root: &Path) -> String {
         .map(|e| e.into_path())
         .collect();
     paths.sort();
-    paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()).map(|t| crate::syntax::jinja::macro_definitions(&t)).collect()
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| crate::syntax::jinja::macro_definitions(&t))
+        .collect()
 }
 
 /// The levels of `meshls.toml`'s `[rules]` table; a broken file is a diagnostic.

@@ -399,6 +399,9 @@ impl Parser<'_, '_> {
 
     /// A dotted name at the cursor (at least one part).
     fn name(&mut self) -> Vec<NamePart> {
+        if let Some(parts) = self.hyphenated_name() {
+            return parts;
+        }
         let mut parts = Vec::new();
         while let Some(token) = self.peek() {
             let part = match token.kind {
@@ -426,6 +429,47 @@ impl Parser<'_, '_> {
             self.pos += 1;
         }
         parts
+    }
+}
+
+impl Parser<'_, '_> {
+    /// BigQuery's unquoted project with dashes, `my-project-123.dataset.table`, which sqlglot
+    /// reads as one identifier per dotted part (the tokens split it at `-` and numbers): the
+    /// name is re-read from the text when a `-` is glued to the first word.
+    fn hyphenated_name(&mut self) -> Option<Vec<NamePart>> {
+        let first = self.peek().filter(|t| t.kind == TokenKind::Ident)?;
+        let dash = self.tokens.get(self.pos + 1)?;
+        if dash.span.start != first.span.end || dash.text(self.text) != "-" {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let start = first.span.start as usize;
+        let mut end = start;
+        while end < bytes.len() {
+            match bytes[end] {
+                b'@' if bytes.get(end + 1) == Some(&b'{') => {
+                    end += bytes[end..].iter().position(|&b| b == b'}').map_or(bytes.len() - end, |close| close + 1);
+                }
+                b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@' | b'$') => end += 1,
+                _ => break,
+            }
+        }
+        while end > start && matches!(bytes[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        // The name must end where a token ends, or it is not one name.
+        let last = self.tokens[self.pos..].iter().position(|t| t.span.end as usize == end)?;
+        let mut parts = Vec::new();
+        let mut at = start;
+        for piece in self.text[start..end].split('.') {
+            parts.push(NamePart { text: piece.to_string(), quoted: false, span: Span::new(at, at + piece.len()) });
+            at += piece.len() + 1;
+        }
+        if parts.iter().any(|p| p.text.is_empty()) {
+            return None;
+        }
+        self.pos += last + 1;
+        Some(parts)
     }
 }
 

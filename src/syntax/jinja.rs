@@ -85,7 +85,8 @@ pub fn render(template: &str, variables: &[(String, ConfigValue)], macros: &str)
     while let Some(open) = rest.find("{{") {
         let Some(close) = rest[open..].find("}}").map(|c| open + c + 2) else { break };
         let inner = rest[open + 2..close - 2].trim_matches(['-', '+', ' ', '\t', '\n', '\r']);
-        let calls_macro = names.iter().any(|n| inner.strip_prefix(n.as_str()).is_some_and(|r| r.trim_start().starts_with('(')));
+        let calls_macro =
+            names.iter().any(|n| inner.strip_prefix(n.as_str()).is_some_and(|r| r.trim_start().starts_with('(')));
         patched.push_str(&rest[..open]);
         patched.push_str(if calls_macro { "NULL" } else { &rest[open..close] });
         rest = &rest[close..];
@@ -148,7 +149,10 @@ mod tests {
         assert_eq!(render("SELECT {{ twice('a') }}, {{ one() }}", &[], &macros).unwrap(), "SELECT a * 2, 1");
         // A macro minijinja cannot run renders as NULL; the rest of the query still renders.
         let jinja2_only = "{% macro h(cs) %}{% do cs.append(1) %}{% endmacro %}";
-        assert_eq!(render("SELECT {{ h(['a']) }} AS x, {{ 1 + 1 }} AS y", &[], jinja2_only).unwrap(), "SELECT NULL AS x, 2 AS y");
+        assert_eq!(
+            render("SELECT {{ h(['a']) }} AS x, {{ 1 + 1 }} AS y", &[], jinja2_only).unwrap(),
+            "SELECT NULL AS x, 2 AS y"
+        );
     }
 
     #[test]

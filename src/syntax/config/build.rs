@@ -149,8 +149,8 @@ impl Builder {
             self.config.project = self.string(n, "project").map(|s| s.value);
         }
         if let Some(naming) = get(entries, "model_naming").and_then(|n| self.expect_map(n, "model_naming")) {
-            self.config.infer_names = get(naming, "infer_names")
-                .is_some_and(|n| self.boolean(n, "model_naming.infer_names"));
+            self.config.infer_names =
+                get(naming, "infer_names").is_some_and(|n| self.boolean(n, "model_naming.infer_names"));
         }
     }
 

@@ -6,10 +6,9 @@ use super::projection::projections;
 use super::select::selects;
 use super::shape::shape;
 use super::{QueryFacts, TableRef};
-use crate::syntax::block::NamePart;
 use crate::syntax::lexer::Token;
 use crate::syntax::span::Spanned;
-use sqlparser::ast::{Ident, ObjectName, Query, Spanned as _, Statement, TableFactor, Visit, Visitor};
+use sqlparser::ast::{ObjectName, Query, Spanned as _, Statement, TableFactor, Visit, Visitor};
 use std::ops::ControlFlow;
 
 pub(super) fn facts_from_ast(
@@ -18,7 +17,8 @@ pub(super) fn facts_from_ast(
     locate: &Locator,
     tokens: &[Token],
 ) -> QueryFacts {
-    let mut collector = Collector { original, locate, ctes: Vec::new(), tables: Vec::new(), alias: None };
+    let mut collector =
+        Collector { original, locate, ctes: Vec::new(), tables: Vec::new(), alias: None, function: None };
     for statement in statements {
         let _ = statement.visit(&mut collector);
     }
@@ -46,6 +46,9 @@ struct Collector<'a> {
     tables: Vec<TableRef>,
     /// The alias of the table factor being visited, for the relation visited next inside it.
     alias: Option<(*const ObjectName, Spanned<String>)>,
+    /// The name of the table function being visited (`read_parquet(...)`, `range(...)`): SQLMesh
+    /// reads a function in FROM as no table, so its name is no dependency.
+    function: Option<*const ObjectName>,
 }
 
 impl Visitor for Collector<'_> {
@@ -63,6 +66,9 @@ impl Visitor for Collector<'_> {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, args: Some(_), .. } = factor {
+            self.function = Some(name as *const ObjectName);
+        }
         if let TableFactor::Table { name, alias: Some(alias), .. } = factor {
             let part = self.locate.name_part(self.original, &alias.name);
             self.alias = Some((name as *const ObjectName, Spanned::new(part.text, part.span)));
@@ -71,19 +77,11 @@ impl Visitor for Collector<'_> {
     }
 
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-        let idents: Vec<&Ident> = relation.0.iter().filter_map(|p| p.as_ident()).collect();
-        let mut parts: Vec<NamePart> = Vec::new();
-        let mut i = 0;
-        while i < idents.len() {
-            // BigQuery's `project.dataset.table` in one pair of backticks comes back as parts
-            // sharing the quoted span.
-            let same = idents[i..].iter().take_while(|id| id.span == idents[i].span).count();
-            match self.locate.split_quoted(self.original, &idents[i..i + same]) {
-                Some(split) if same > 1 => parts.extend(split),
-                _ => parts.extend(idents[i..i + same].iter().map(|id| self.locate.name_part(self.original, id))),
-            }
-            i += same;
+        if self.function.take().is_some_and(|name| std::ptr::eq(name, relation)) {
+            self.alias = None;
+            return ControlFlow::Continue(());
         }
+        let parts = self.locate.object_name(self.original, relation);
         // The alias belongs to this relation only if it is the table factor's own name.
         let alias = match self.alias.take() {
             Some((name, alias)) if std::ptr::eq(name, relation) => Some(alias),

@@ -2,7 +2,7 @@
 
 use crate::syntax::block::{NamePart, unquote_ident};
 use crate::syntax::span::Span;
-use sqlparser::ast::Ident;
+use sqlparser::ast::{Ident, ObjectName};
 
 /// Converts sqlparser locations (line and column in chars) in `sql` to byte offsets of the
 /// file, in constant time: a query on one long line has thousands of locations, and counting
@@ -57,7 +57,7 @@ impl<'a> Locator<'a> {
     }
 
     pub(super) fn name_part(&self, original: &str, ident: &Ident) -> NamePart {
-        let span = self.span(ident.span).unwrap_or_default();
+        let span = self.span(ident.span).map(|span| self.hyphenated(span, ident)).unwrap_or_default();
         let written = span.text(original);
         // Keep macros as written in the original (`@{schema}`), not their placeholder.
         let text = if ident.quote_style.is_some() {
@@ -68,6 +68,39 @@ impl<'a> Locator<'a> {
             written.to_string()
         };
         NamePart { text, quoted: ident.quote_style.is_some(), span }
+    }
+
+    /// The parts of a table's name as written, with BigQuery's `project.dataset.table` in one
+    /// pair of backticks split into its parts (sqlparser gives them the quoted span each).
+    pub(super) fn object_name(&self, original: &str, name: &ObjectName) -> Vec<NamePart> {
+        let idents: Vec<&Ident> = name.0.iter().filter_map(|p| p.as_ident()).collect();
+        let mut parts: Vec<NamePart> = Vec::new();
+        let mut i = 0;
+        while i < idents.len() {
+            let same = idents[i..].iter().take_while(|id| id.span == idents[i].span).count();
+            match self.split_quoted(original, &idents[i..i + same]) {
+                Some(split) if same > 1 => parts.extend(split),
+                _ => parts.extend(idents[i..i + same].iter().map(|id| self.name_part(original, id))),
+            }
+            i += same;
+        }
+        parts
+    }
+
+    /// BigQuery's unquoted `my-project.dataset.table`: sqlparser joins `my`, `-` and `project`
+    /// into one identifier but gives it the first word's span; the span of the whole name.
+    fn hyphenated(&self, span: Span, ident: &Ident) -> Span {
+        if ident.quote_style.is_some() || !ident.value.contains('-') {
+            return span;
+        }
+        let start = span.start as usize - self.base;
+        let end = start + ident.value.len();
+        match self.sql.get(start..end) {
+            Some(written) if written.eq_ignore_ascii_case(&ident.value) => {
+                Span::new(span.start as usize, self.base + end)
+            }
+            _ => span,
+        }
     }
 
     /// Parts that sqlparser split out of one quoted identifier (`` `project.dataset.table` ``),

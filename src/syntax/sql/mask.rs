@@ -64,6 +64,11 @@ pub fn mask(text: &str, tokens: &[Token]) -> Masked {
                 }
                 masked.push(token.span);
             }
+            // `a, , b`: sqlglot skips an empty item of a list, sqlparser refuses it.
+            TokenKind::Comma if i > 0 && tokens[i - 1].kind == TokenKind::Comma => {
+                bytes[token.span.range()].fill(b' ');
+                masked.push(token.span);
+            }
             TokenKind::JinjaExpr => {
                 bytes[token.span.range()].fill(b'_');
                 masked.push(token.span);

@@ -2,7 +2,9 @@
 //!
 //! SQLMesh macros (`@start_ds`, `@{var}`, `@IF(...)`) are not SQL, so before sqlparser sees a
 //! statement every macro is replaced by a placeholder of the same byte length: spans found in
-//! the masked text are true in the original. sqlparser stops at the first error, so a second,
+//! the masked text are true in the original. sqlparser reads the statement in the meshls
+//! dialect of the model's dialect ([`MeshDialect`]: sqlparser's, widened as sqlglot's), then,
+//! if that fails, in the permissive one. sqlparser stops at the first error, so a second,
 //! token-level pass that never fails finds table references and CTE names in any text.
 //!
 //! This module holds the facts a statement yields and [`query_facts`], which reads them; the
@@ -11,6 +13,7 @@
 mod ast;
 mod locate;
 mod mask;
+mod mesh_dialect;
 mod projection;
 mod scan;
 pub mod select;
@@ -26,9 +29,10 @@ use super::span::{Diagnostic, Span, Spanned};
 use super::sqlmesh::ParserDialect;
 use ast::facts_from_ast;
 use locate::Locator;
+pub use mesh_dialect::MeshDialect;
 use select::SelectFacts;
 use serde::Serialize;
-use sqlparser::dialect::{self, Dialect};
+use sqlparser::dialect;
 use sqlparser::parser::{Parser, ParserError};
 
 /// One use of a macro in the SQL: `@start_ds`, `@{var}`, `@IF(...)`.
@@ -103,9 +107,9 @@ pub struct QueryFacts {
     pub shape: Option<std::sync::Arc<shape::QueryShape>>,
 }
 
-/// The sqlparser dialect for one of meshls's parser dialects.
-pub fn parser_dialect(dialect: ParserDialect) -> Box<dyn Dialect> {
-    match dialect {
+/// The meshls dialect for one of meshls's parser dialects: the sqlparser dialect, widened.
+pub fn parser_dialect(dialect: ParserDialect) -> MeshDialect {
+    MeshDialect::new(match dialect {
         ParserDialect::Generic => Box::new(dialect::GenericDialect {}),
         ParserDialect::Ansi => Box::new(dialect::AnsiDialect {}),
         ParserDialect::BigQuery => Box::new(dialect::BigQueryDialect {}),
@@ -119,7 +123,16 @@ pub fn parser_dialect(dialect: ParserDialect) -> Box<dyn Dialect> {
         ParserDialect::Redshift => Box::new(dialect::RedshiftSqlDialect {}),
         ParserDialect::Snowflake => Box::new(dialect::SnowflakeDialect {}),
         ParserDialect::SQLite => Box::new(dialect::SQLiteDialect {}),
-    }
+    })
+}
+
+/// Parses `sql` in `dialect`, then, if that fails, in the permissive dialect; the error is
+/// the first dialect's, which names what the model's own dialect does not read.
+fn parse_sql(sql: &str, dialect: ParserDialect) -> Result<Vec<sqlparser::ast::Statement>, ParserError> {
+    let parse = |dialect: &MeshDialect| {
+        Parser::new(dialect).with_recursion_limit(64).try_with_sql(sql).and_then(|mut p| p.parse_statements())
+    };
+    parse(&parser_dialect(dialect)).or_else(|error| parse(&MeshDialect::permissive()).map_err(|_| error))
 }
 
 /// Reads one query statement. `masked` is the masked text of the whole file, `span` the
@@ -137,10 +150,7 @@ pub fn query_facts(
     if longest_operator_run(original, tokens) > MAX_OPERATOR_RUN {
         return scan(original, tokens);
     }
-    let dialect = parser_dialect(dialect);
-    let parsed =
-        Parser::new(dialect.as_ref()).with_recursion_limit(64).try_with_sql(sql).and_then(|mut p| p.parse_statements());
-    match parsed {
+    match parse_sql(sql, dialect) {
         Ok(statements) if !statements.is_empty() => {
             let locate = Locator::new(sql, span.start as usize);
             facts_from_ast(original, &statements, &locate, tokens)
@@ -160,12 +170,7 @@ pub fn rendered_shape(sql: &str, tokens: &[Token], dialect: ParserDialect) -> Op
         return None;
     }
     let masked = mask::mask(sql, tokens);
-    let dialect = parser_dialect(dialect);
-    let statements = Parser::new(dialect.as_ref())
-        .with_recursion_limit(64)
-        .try_with_sql(&masked.text)
-        .and_then(|mut p| p.parse_statements())
-        .ok()?;
+    let statements = parse_sql(&masked.text, dialect).ok()?;
     let sqlparser::ast::Statement::Query(query) = statements.first()? else { return None };
     let locate = Locator::new(&masked.text, 0);
     let mut shape = shape::shape(sql, query, &locate, tokens);

@@ -56,7 +56,9 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
     // For each open parenthesis: whether it holds a query (so FROM inside it reads tables).
     let mut parens: Vec<bool> = Vec::new();
     let mut in_from_list = false;
-    let mut expect_cte = false;
+    // The parenthesis depth of each open `WITH` list: a comma at that depth starts the next CTE
+    // (the SELECTs inside the CTEs' bodies are deeper), the list ends at a query there.
+    let mut with_depths: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let token = tokens[i];
@@ -70,6 +72,7 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
             }
             TokenKind::RParen => {
                 parens.pop();
+                with_depths.retain(|&depth| depth <= parens.len());
                 // `FROM (subquery) alias, next_table`: the list goes on after a subquery.
                 in_from_list = in_query && i > 0 && parens.last().copied().unwrap_or(true) && in_from_list;
             }
@@ -80,22 +83,28 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
                     continue;
                 }
             }
-            TokenKind::Comma if expect_cte => {
+            TokenKind::Comma if with_depths.last() == Some(&parens.len()) => {
                 if let Some(cte) = cte_at(text, tokens, i + 1) {
                     ctes.push(cte);
                 }
             }
             _ => {}
         }
+        if let Some(word) = word.as_deref()
+            && matches!(word, "select" | "from")
+        {
+            while with_depths.last().is_some_and(|&depth| depth >= parens.len()) {
+                with_depths.pop();
+            }
+        }
         if let Some(word) = word.as_deref() {
             if word == "with" {
-                expect_cte = true;
+                with_depths.push(parens.len());
                 let at = if tokens.get(i + 1).is_some_and(|t| t.is_word(text, "recursive")) { i + 2 } else { i + 1 };
                 if let Some(cte) = cte_at(text, tokens, at) {
                     ctes.push(cte);
                 }
             } else if word == "select" {
-                expect_cte = false;
                 in_from_list = false;
             } else if TABLE_KEYWORDS.contains(&word) && in_query {
                 in_from_list = word == "from";

@@ -359,6 +359,17 @@ impl Builder<'_> {
         for table in &select.from {
             self.table_with_joins(table, id, &mut shape);
         }
+        // Hive's and Spark's `LATERAL VIEW EXPLODE(arr) name AS col`: a relation of its columns.
+        for view in &select.lateral_views {
+            let alias = view.lateral_view_name.0.last().and_then(|p| p.as_ident()).map(|i| self.part(i));
+            let columns: Vec<NamePart> = view.lateral_col_alias.iter().map(|c| self.part(c)).collect();
+            let target = if columns.is_empty() { Target::Unknown } else { Target::Columns(columns) };
+            let span = self.span_of(&view.lateral_view);
+            shape.sources.push(Relation { alias, target, span });
+            let mut refs = Vec::new();
+            self.expr_refs(&view.lateral_view, Clause::Other, id, &mut refs, &mut Vec::new());
+            shape.refs.extend(refs);
+        }
         // Each item's extent from the tokens: sqlparser's spans stop short of `::TYPE` or `)`.
         let items = self
             .locate
@@ -513,7 +524,7 @@ impl Builder<'_> {
     }
 
     fn object_name(&self, name: &ObjectName) -> Vec<NamePart> {
-        name.0.iter().filter_map(|p| p.as_ident()).map(|i| self.part(i)).collect()
+        self.locate.object_name(self.original, name)
     }
 
     fn item(&mut self, item: &SelectItem, segment: Option<&[Token]>, id: ScopeId) -> Item {
@@ -941,6 +952,10 @@ impl Visitor for RefCollector<'_, '_> {
                 self.lambda.extend(lambda.params.iter().map(|p| p.name.value.to_lowercase()));
                 return ControlFlow::Continue(());
             }
+            Expr::Function(function) => {
+                self.consumed.extend(date_part_args(function));
+                return ControlFlow::Continue(());
+            }
             _ => return ControlFlow::Continue(()),
         };
         let column = self.builder.column_ref(&idents, self.clause);
@@ -964,4 +979,108 @@ impl Visitor for RefCollector<'_, '_> {
         self.refs.push(column);
         ControlFlow::Continue(())
     }
+}
+
+/// Functions whose first or last argument may be a bare date part: `DATEADD(day, 1, d)`,
+/// `TIMESTAMPDIFF(MINUTE, a, b)`, BigQuery's `DATE_TRUNC(d, MONTH)`, `DATE_DIFF(a, b, DAY)`.
+const DATE_PART_FUNCTIONS: &[&str] = &[
+    "dateadd",
+    "datediff",
+    "datediff_big",
+    "date_add",
+    "date_diff",
+    "date_sub",
+    "datepart",
+    "date_part",
+    "datename",
+    "datetrunc",
+    "date_trunc",
+    "datetime_add",
+    "datetime_diff",
+    "datetime_sub",
+    "datetime_trunc",
+    "last_day",
+    "time_slice",
+    "timeadd",
+    "timediff",
+    "timestampadd",
+    "timestampdiff",
+    "timestamp_add",
+    "timestamp_diff",
+    "timestamp_sub",
+    "timestamp_trunc",
+    "time_add",
+    "time_diff",
+    "time_trunc",
+];
+
+/// Unquoted words that name a date part rather than a column, in the dialects' spellings (one
+/// letter and `date` left out: too often a column's name).
+const DATE_PARTS: &[&str] = &[
+    "year",
+    "years",
+    "yy",
+    "yyyy",
+    "quarter",
+    "quarters",
+    "qq",
+    "month",
+    "months",
+    "mm",
+    "mon",
+    "week",
+    "weeks",
+    "wk",
+    "ww",
+    "isoweek",
+    "day",
+    "days",
+    "dd",
+    "dayofweek",
+    "dayofyear",
+    "dow",
+    "doy",
+    "dw",
+    "dy",
+    "hour",
+    "hours",
+    "hh",
+    "minute",
+    "minutes",
+    "mi",
+    "second",
+    "seconds",
+    "ss",
+    "millisecond",
+    "milliseconds",
+    "ms",
+    "microsecond",
+    "microseconds",
+    "mcs",
+    "nanosecond",
+    "nanoseconds",
+    "ns",
+    "epoch",
+    "isoyear",
+];
+
+/// The spans of date-part arguments of a date function, which are no column references.
+fn date_part_args(function: &sqlparser::ast::Function) -> Vec<sqlparser::tokenizer::Span> {
+    let name = function.name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.to_lowercase());
+    if !name.is_some_and(|n| DATE_PART_FUNCTIONS.contains(&n.as_str())) {
+        return Vec::new();
+    }
+    let FunctionArguments::List(list) = &function.args else { return Vec::new() };
+    let ends = [list.args.first(), list.args.last()];
+    ends.into_iter()
+        .flatten()
+        .filter_map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(ident)))
+                if ident.quote_style.is_none() && DATE_PARTS.contains(&ident.value.to_lowercase().as_str()) =>
+            {
+                Some(ident.span)
+            }
+            _ => None,
+        })
+        .collect()
 }
