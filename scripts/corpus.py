@@ -176,7 +176,8 @@ def column_names(model: dict) -> list | None:
 
 
 def lineage_of(entry) -> dict:
-    return {up: sorted(set(cols)) for up, cols in (entry or {}).items()}
+    # SQLMesh names a table function's columns as read from the model `""`: no model, left out.
+    return {up: sorted(set(cols)) for up, cols in (entry or {}).items() if up != '""'}
 
 
 def by_name(models: list) -> tuple[dict, list]:

@@ -317,12 +317,15 @@ fn type_agreement(ours: &Value, theirs: &Value) -> Tally {
 }
 
 /// One entry of a `lineage` object as a map of sets; anything but an object reads as no lineage.
+/// SQLMesh names a table function's columns (`range(...) AS t(d)`) as read from the model `""`:
+/// no model, so it is left out (docs/lineage.md).
 fn lineage_of(entry: Option<&Value>) -> Lineage {
     let Some(Value::Object(upstream)) = entry else {
         return Lineage::new();
     };
     upstream
         .iter()
+        .filter(|(model, _)| model.as_str() != "\"\"")
         .map(|(model, cols)| {
             let cols = match cols {
                 Value::Array(items) => items.iter().map(text).collect(),
