@@ -85,6 +85,10 @@ pub struct Model {
     /// When the query is `@UNION(['all' | 'distinct',] table, ...)`: its tables, in order.
     #[serde(skip)]
     pub union: Vec<ModelName>,
+    /// False when the query could be read only by the token-level pass (it does not parse):
+    /// the project then keeps the file's last good parse (see `Project::set_file`).
+    #[serde(skip)]
+    pub parsed: bool,
 }
 
 /// What kind of project file a path is.
@@ -512,6 +516,7 @@ fn sql_model_of(
         },
         column_descriptions,
         defs,
+        parsed: file.query.as_ref().is_none_or(|q| q.parsed) || !union.is_empty(),
         union,
     })
 }
@@ -831,6 +836,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             column_descriptions: Vec::new(),
             defs: Vec::new(),
             union: Vec::new(),
+            parsed: true,
         });
     }
     Syntax::Python(Some(Box::new(model)))
@@ -911,6 +917,7 @@ fn external_models(settings: &Settings, facts: &mut FileFacts, text: &str) -> Sy
             column_descriptions: Vec::new(),
             defs: Vec::new(),
             union: Vec::new(),
+            parsed: true,
         });
     }
     Syntax::External(parsed)

@@ -364,6 +364,12 @@ impl Project {
 
     fn replace(&self, path: &Path, new: Option<FileFacts>) {
         let id = self.id_of(path);
+        let new = new.map(|mut facts| {
+            if let Some(old) = self.file(id) {
+                keep_last_good_parse(&mut facts, &old);
+            }
+            facts
+        });
         let new_edges = new.as_ref().map(edges).unwrap_or_default();
         let old = match new {
             Some(facts) => self.files.insert(id, Arc::new(facts)),
@@ -456,6 +462,21 @@ impl Project {
     }
 }
 
+/// While a model's query does not parse (the user is typing), its last good parse stays in
+/// force: the token-level pass never rewires the graph or changes its columns.
+fn keep_last_good_parse(new: &mut FileFacts, old: &FileFacts) {
+    for model in new.models.iter_mut().filter(|m| !m.parsed) {
+        let Some(good) = old.models.iter().find(|m| m.name == model.name && m.parsed) else { continue };
+        model.depends_on.clone_from(&good.depends_on);
+        model.query.clone_from(&good.query);
+        model.union.clone_from(&good.union);
+        if !model.columns_declared {
+            model.columns.clone_from(&good.columns);
+        }
+        model.parsed = true;
+    }
+}
+
 fn edges(facts: &FileFacts) -> FileEdges {
     FileEdges { models: facts.models.iter().map(|m| (m.name.clone(), m.depends_on.clone())).collect() }
 }
@@ -470,5 +491,31 @@ fn unreadable(path: &Path, role: FileRole, error: &std::io::Error) -> FileFacts 
         macros: Vec::new(),
         audits: Vec::new(),
         disabled: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_query_keeps_the_last_good_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("models")).unwrap();
+        std::fs::write(root.join("config.yaml"), "model_defaults:\n  dialect: duckdb\n").unwrap();
+        let model = root.join("models/b.sql");
+        std::fs::write(&model, "MODEL (name s.b);\nSELECT a.x FROM s.a AS a JOIN s.c AS c ON a.x = c.x").unwrap();
+        let project = Project::load(root, &[root.to_path_buf()]);
+        let name = ModelName::from_canonical("s.b");
+        let deps = |p: &Project| p.model(&name).unwrap().depends_on.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        assert_eq!(deps(&project), ["s.a", "s.c"]);
+        // Half-typed: the token pass would read CTE names and fragments as tables.
+        let typing = "MODEL (name s.b);\nWITH t AS (SELECT 1) SELECT a.x FROM s.a AS a JOIN t ON (";
+        project.set_file(&model, Some(typing.as_bytes()));
+        assert_eq!(deps(&project), ["s.a", "s.c"]);
+        let fixed = "MODEL (name s.b);\nSELECT x FROM s.d";
+        project.set_file(&model, Some(fixed.as_bytes()));
+        assert_eq!(deps(&project), ["s.d"]);
     }
 }
