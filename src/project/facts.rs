@@ -8,7 +8,7 @@ use crate::syntax::block::{NamePart, ValueKind, Values};
 use crate::syntax::config::{Config, ConfigValue};
 use crate::syntax::external::{ExternalModel, ExternalModels, parse_external_models};
 use crate::syntax::model_file::{ModelFile, StatementRole, jinja_query_shape, parse_model_file};
-use crate::syntax::python::{PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
+use crate::syntax::python::{PyValue, PyValueKind, PythonMacro, PythonModel, parse_macro_module, parse_python_model};
 use crate::syntax::seed::{SeedCsvSettings, parse_seed_header_with_settings, seed_types};
 use crate::syntax::sql::shape::QueryShape;
 use crate::syntax::{Diagnostic, Span, Spanned};
@@ -749,11 +749,65 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         return Syntax::Python(None);
     };
     facts.diagnostics.extend(model.diagnostics.iter().cloned());
+    let written = model.args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.value == "blueprints"));
+    let blueprints = match written {
+        None => vec![Vec::new()],
+        Some(arg) => match python_blueprints(&arg.value) {
+            Some(blueprints) => blueprints,
+            None => {
+                let msg = "meshls cannot read these blueprints without running code: their models are not indexed";
+                facts.diagnostics.push(Diagnostic::info("blueprints", arg.value.span, msg));
+                return Syntax::Python(Some(Box::new(model)));
+            }
+        },
+    };
+    for blueprint in blueprints {
+        let vars = Variables { settings, local: &blueprint };
+        if let Some(built) = python_model_of(settings, facts, &model, &vars) {
+            facts.models.push(built);
+        }
+    }
+    Syntax::Python(Some(Box::new(model)))
+}
+
+/// `blueprints=[{"customer": "acme"}, ...]`: each blueprint's variables, keys lowercased.
+fn python_blueprints(value: &PyValue) -> Option<Vec<Vec<(String, String)>>> {
+    let (PyValueKind::List(items) | PyValueKind::Tuple(items)) = &value.kind else { return None };
+    items
+        .iter()
+        .map(|item| {
+            let PyValueKind::Dict(entries) = &item.kind else { return None };
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let PyValueKind::Str(key) = &k.kind else { return None };
+                    let value = match &v.kind {
+                        PyValueKind::Str(s) | PyValueKind::Number(s) => s.clone(),
+                        PyValueKind::Bool(b) => b.to_string(),
+                        _ => return None,
+                    };
+                    Some((key.to_lowercase(), value))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One model of a Python file, with `vars` (one blueprint's variables and the project's)
+/// rendered into its name.
+fn python_model_of(settings: &Settings, facts: &mut FileFacts, model: &PythonModel, vars: &Variables) -> Option<Model> {
     let dialect =
         model.dialect.as_ref().map(|d| d.value.clone()).or_else(|| settings.default_dialect().map(str::to_string));
     let dialect = dialect.as_deref();
     let name = match &model.name {
-        Some(name) => settings.names.normalize_text(&name.value, dialect).map(|n| (n, name.span)),
+        Some(name) => match vars.render(&name.value).and_then(|n| settings.names.normalize_text(&n, dialect)) {
+            Some(rendered) => Some((rendered, name.span)),
+            None => {
+                let msg = "meshls cannot render this name statically: the model is not indexed";
+                facts.diagnostics.push(Diagnostic::info("model-name", name.span, msg));
+                return None;
+            }
+        },
         None if settings.infer_names => infer_name(settings, &facts.path, dialect).map(|n| (n, model.decorator)),
         None => {
             facts.diagnostics.push(Diagnostic::error(
@@ -765,12 +819,13 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         }
     };
     if let Some((name, _)) = &name
-        && python_disabled(settings, &model)
+        && python_disabled(settings, model)
     {
         facts.disabled.push(name.clone());
-        return Syntax::Python(Some(Box::new(model)));
+        return None;
     }
-    if let Some((name, name_span)) = name {
+    let (name, name_span) = name?;
+    {
         let kind = model.kind.as_ref().map(|k| k.name.value.clone()).unwrap_or_else(|| settings.default_python_kind());
         let time_column = (kind == "INCREMENTAL_BY_TIME_RANGE")
             .then(|| {
@@ -801,7 +856,7 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
         let strategy = normalization(dialect);
         let start_written = model.args.iter().any(|a| a.name.as_ref().is_some_and(|n| n.value == "start"));
         let depends_on = deps.iter().filter_map(|d| settings.names.normalize_text(&d.value, dialect)).collect();
-        facts.models.push(Model {
+        Some(Model {
             depends_on: finish_deps(depends_on, &name),
             name,
             name_span,
@@ -837,9 +892,8 @@ fn python_model(settings: &Settings, facts: &mut FileFacts, text: &str) -> Synta
             defs: Vec::new(),
             union: Vec::new(),
             parsed: true,
-        });
+        })
     }
-    Syntax::Python(Some(Box::new(model)))
 }
 
 /// Whether `enabled=False` (or `"false"`, `"@var"`, or `model_defaults.enabled`) disables a
