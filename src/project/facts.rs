@@ -405,7 +405,8 @@ fn sql_model_of(
                                 .into_iter()
                                 .enumerate()
                                 .map(|(i, name)| Column {
-                                    name,
+                                    // SQLMesh normalizes a seed's header as unquoted names.
+                                    name: normalize_ident(&name, false, normalization(dialect), false),
                                     data_type: types.get(i).copied().flatten().map(str::to_string),
                                     description: None,
                                 })

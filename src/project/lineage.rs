@@ -457,7 +457,17 @@ impl<'a> QueryResolver<'a> {
         let inner = text[6..].strip_suffix(')')?;
         let comma = top_level(inner, ",").into_iter().next()?;
         let (list, lambda) = (inner[..comma].trim(), inner[comma + 1..].trim());
+        let local = list.strip_prefix('@').and_then(|v| self.defs.iter().find(|(n, _)| n.eq_ignore_ascii_case(v)));
+        let literal = |list: &str| -> Option<Vec<String>> {
+            let list = list.trim();
+            let list =
+                list.get(..5).filter(|p| p.eq_ignore_ascii_case("array")).map_or(list, |_| list[5..].trim_start());
+            let body = list.strip_prefix(['[', '('])?.strip_suffix([']', ')'])?;
+            Some(body.split(',').map(|v| v.trim().trim_matches(['\'', '"']).to_string()).collect())
+        };
         let values: Vec<String> = match list.strip_prefix('@') {
+            // A list the file defines: `@DEF(methods, ['a', 'b'])`.
+            Some(_) if local.is_some() => literal(&local?.1)?,
             Some(variable) => {
                 let (_, value) = self.settings.variables.iter().find(|(k, _)| k.eq_ignore_ascii_case(variable))?;
                 match value {
@@ -471,10 +481,7 @@ impl<'a> QueryResolver<'a> {
                     _ => return None,
                 }
             }
-            None => {
-                let body = list.strip_prefix(['[', '('])?.strip_suffix([']', ')'])?;
-                body.split(',').map(|v| v.trim().trim_matches(['\'', '"']).to_string()).collect()
-            }
+            None => literal(list)?,
         };
         let (param, body) = lambda.split_once("->")?;
         let param = param.trim().trim_matches(['(', ')']).trim().to_string();
