@@ -18,7 +18,7 @@
 use super::edits::after_entry;
 use super::{Context, Rule};
 use crate::syntax::python::literal::kwarg;
-use crate::syntax::{Diagnostic, Edit, Fix, Severity, Span, sqlmesh};
+use crate::syntax::{Applicability, Diagnostic, Edit, Fix, Severity, Span, sqlmesh};
 
 pub const RULE: Rule = Rule {
     code: "missing-start",
@@ -33,20 +33,15 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if model.start.is_some() || !sqlmesh::kind(&model.kind).is_some_and(|k| k.incremental) {
         return;
     }
-    let inferred = match model.cron.to_ascii_lowercase().as_str() {
-        "@daily" | "@midnight" => "yesterday",
-        "@hourly" => "the previous hour",
-        "@weekly" => "the previous week",
-        "@monthly" => "the previous month",
-        "@yearly" | "@annually" => "the previous year",
-        _ => "one cron interval ago",
-    };
-    let message = format!(
-        "{} model without a `start` (none in model_defaults either): SQLMesh infers one at every plan, \
-         from the earliest start of its upstream models or, when they have none, the last complete `{}` \
-         interval ({inferred}), so the first backfill covers a range nobody chose",
-        model.kind, model.cron
-    );
+    // A `start` that is written but not statically known (`start=start_of(...)`, a constant
+    // imported from a module meshls does not follow, `start @var`) is not missing.
+    let written = cx.sql().is_some_and(|f| f.property("start").is_some())
+        || cx.python().is_some_and(|p| kwarg(&p.args, "start").is_some());
+    if written {
+        cx.could_not_read("the `start` value");
+        return;
+    }
+    let message = format!("{} model without a `start`", model.kind);
     let (span, insert) = if let Some(file) = cx.sql() {
         let kind = file.property("kind");
         let span = file.kind().map_or(model.name_span, |k| k.name.span);
@@ -74,7 +69,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         diagnostic = diagnostic.with_fix(Fix {
             title: "Add a start date".to_string(),
             edits: vec![Edit { path: None, span: Span::at(at), new_text }],
-            safe: false,
+            applicability: Applicability::DisplayOnly,
             snippet: true,
         });
     }

@@ -25,7 +25,7 @@ use crate::syntax::model_file::{ModelFile, lex_options};
 use crate::syntax::select::SelectFacts;
 use crate::syntax::sql::QueryFacts;
 use crate::syntax::sqlmesh::{self, TimeBound};
-use crate::syntax::{Diagnostic, Fix, Severity, Span};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity, Span};
 
 pub const RULE: Rule = Rule {
     code: "missing-time-filter",
@@ -192,7 +192,8 @@ fn add_filter(cx: &Context, model: &Model, query: &QueryFacts, one_bound: Option
             vec![(Span::at(at), format!(" WHERE {filter}"))]
         }
     };
-    Some(Fix::local(format!("Filter on the interval: `{filter}`"), edits))
+    // It changes the rows the model reads.
+    Some(Fix::local(format!("Filter on the interval: `{filter}`"), edits).with_applicability(Applicability::Unsafe))
 }
 
 /// The macro family for a time column of this type: `ts` (or `tstz`) for timestamps, else `ds`.

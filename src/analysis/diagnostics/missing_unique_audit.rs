@@ -22,7 +22,7 @@ use super::{Context, Rule};
 use crate::syntax::block::{ValueKind, Values};
 use crate::syntax::python::PyValueKind;
 use crate::syntax::python::literal::kwarg;
-use crate::syntax::{Diagnostic, Edit, Fix, Severity, Span};
+use crate::syntax::{Applicability, Diagnostic, Edit, Fix, Severity, Span};
 
 pub const RULE: Rule = Rule {
     code: "missing-unique-audit",
@@ -154,7 +154,7 @@ fn add_audit(cx: &Context, audit: &str) -> Option<Fix> {
         title: format!("Audit the key with `{audit}`"),
         edits: vec![Edit { path: None, span: Span::at(at), new_text }],
         // An audit is blocking: adding one can stop runs, so it is the user's call.
-        safe: false,
+        applicability: Applicability::Unsafe,
         snippet: false,
     })
 }
