@@ -46,7 +46,14 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for projection in projections {
         // An unaliased cast of a column is named after the column, as sqlglot's `output_name`
         // (and so SQLMesh) names it: `CAST(o.ts AS DATE)` is `ts`.
-        let cast = || cast_column(projection.expr.text(cx.text), dialect);
+        let text = projection.expr.text(cx.text);
+        // When the parser's span of a cast holds only its column (it does after a trailing
+        // comma), the cast type tells it is one.
+        let cast = || {
+            cast_column(text, dialect)
+                .map(|c| Spanned::new(c.value, c.span.shift(projection.expr.start as usize)))
+                .or_else(|| projection.cast.as_ref().and_then(|_| plain_column(projection.expr, text, dialect)))
+        };
         let Some(name) = projection.name.clone().or_else(cast) else {
             out.push(unnamed(projection.expr));
             continue;
@@ -127,6 +134,15 @@ fn cast_column(text: &str, dialect: Option<&str>) -> Option<Spanned<String>> {
     };
     let token = tokens[last];
     Some(Spanned::new(token.text(text).to_string(), token.span))
+}
+
+/// The last part of a plain, possibly dotted, column name spanning `expr` (`t.ts` gives `ts`).
+fn plain_column(expr: Span, text: &str, dialect: Option<&str>) -> Option<Spanned<String>> {
+    let tokens = tokenize_significant(text, lex_options(dialect));
+    let names = tokens.iter().step_by(2).all(|t| matches!(t.kind, TokenKind::Ident | TokenKind::QuotedIdent));
+    let dots = tokens.iter().skip(1).step_by(2).all(|t| t.kind == TokenKind::Dot);
+    let last = tokens.last().filter(|_| names && dots && tokens.len() % 2 == 1)?;
+    Some(Spanned::new(last.text(text).to_string(), last.span.shift(expr.start as usize)))
 }
 
 #[cfg(test)]

@@ -68,10 +68,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             && !word.contains(char::is_whitespace)
             && (word.starts_with('@') || word.chars().all(|c| c.is_ascii_alphabetic()));
         let message = match &error {
-            CronError::Invalid(_) if alias_like => {
-                let aliases: Vec<&str> = CRON_ALIASES.iter().map(|(alias, _)| *alias).collect();
-                format!("`{text}` is not a cron alias ({})", aliases.join(", "))
-            }
+            CronError::Invalid(_) if alias_like => format!("`{text}` is not a cron alias"),
             CronError::Invalid(why) => format!("`{text}` is not a cron SQLMesh accepts: {why}"),
             _ => format!("SQLMesh rejects the {key} `{text}`: {error}"),
         };

@@ -75,10 +75,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
     };
     let shown = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-    let message = format!(
-        "no audit checks that the unique_key ({shown}) is unique: the first backfill keeps duplicate keys, \
-         later runs fail on them or keep one arbitrary row; add `{audit}`"
-    );
+    let message = format!("no audit checks that the unique_key ({shown}) is unique");
     let span = keys[0].span.cover(keys[keys.len() - 1].span);
     let mut diagnostic = Diagnostic::info(RULE.code, span, message);
     if let Some(fix) = add_audit(cx, &audit) {

@@ -134,6 +134,23 @@ pub static RULES: &[&Rule] = &[
     &unregistered_table::RULE,
 ];
 
+/// Where a diagnostic code is explained: its section of `docs/rules.md`, for rules and the
+/// `not-checked` info. The docs live at `$MESHLS_DOCS_URL` when the build sets it (a published
+/// copy of `docs/`), else in the source tree the binary was built from.
+pub fn doc_url(code: &str) -> Option<String> {
+    if rule(code).is_none() && code != NOT_CHECKED {
+        return None;
+    }
+    let base = match option_env!("MESHLS_DOCS_URL") {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("file://{}/docs", env!("CARGO_MANIFEST_DIR")),
+    };
+    Some(format!("{base}/rules.md#{code}"))
+}
+
+/// The code of the one info a file gets when rules were skipped for what meshls cannot read.
+pub const NOT_CHECKED: &str = "not-checked";
+
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
@@ -170,7 +187,7 @@ pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diag
     if !unread.is_empty() && rules.iter().any(|r| level(project, r, &ignored_by_model).is_some()) {
         let at = cx.model().map_or(Span::at(0), |m| m.name_span);
         let message = format!("rules skipped: meshls cannot know {} without running SQLMesh", unread.join(", "));
-        out.push(Diagnostic::info("not-checked", at, message));
+        out.push(Diagnostic::info(NOT_CHECKED, at, message));
     }
     suppress_ignored(text, &mut out);
     out.sort_by_key(|d| (d.span, d.code));

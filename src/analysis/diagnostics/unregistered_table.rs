@@ -62,6 +62,16 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         if ctes.iter().any(|c| *c == name.to_ascii_lowercase()) || is_call(cx.text, reference.span) {
             continue;
         }
+        // A file read as a table (Spark's parquet.`path/to/file.parquet`).
+        if name.contains('/') {
+            continue;
+        }
+        // A model of the same schema and table in another catalog, or without one: the
+        // catalog the engine connects to (MotherDuck's database, a DuckDB file) decides.
+        if graph.models().any(|m| same_but_catalog(m.as_str(), name)) {
+            cx.could_not_read("the default catalog");
+            continue;
+        }
         let message = format!("`{name}` is not a model, seed or external model");
         out.push(Diagnostic::warning(RULE.code, reference.span, message).with_fix(register(cx, &reference)));
     }
@@ -71,6 +81,13 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 /// `generate_series(1, 3)`, `UNNEST(...)`), which SQLMesh never takes for a model.
 fn is_call(text: &str, span: Span) -> bool {
     text.get(span.end as usize..).is_some_and(|rest| rest.trim_start().starts_with('('))
+}
+
+/// Whether two canonical names differ only in their catalog (`c.s.t`, `s.t`, `d.s.t`).
+fn same_but_catalog(a: &str, b: &str) -> bool {
+    let parts = |n: &str| n.split('.').map(str::to_string).collect::<Vec<_>>();
+    let (a, b) = (parts(a), parts(b));
+    a != b && (a.len() == 3 || b.len() == 3) && a.len() >= 2 && b.len() >= 2 && a[a.len() - 2..] == b[b.len() - 2..]
 }
 
 /// A YAML scalar for a name: bare when plain, else single-quoted.
