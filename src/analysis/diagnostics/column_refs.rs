@@ -52,3 +52,29 @@ pub fn is_niladic_function(name: &str) -> bool {
     ];
     NAMES.iter().any(|n| name.eq_ignore_ascii_case(n))
 }
+
+/// Whether the text at `start` is the first argument of a function whose first argument is a
+/// keyword, not a column: a date part (`DATEPART(year, ts)`, `DATEADD(day, 1, ts)`) or a type
+/// (`CONVERT(SMALLDATETIME, ts)`). Dialect parsers do not all read these as keywords.
+pub fn is_keyword_argument(text: &str, start: usize) -> bool {
+    const FUNCTIONS: &[&str] = &[
+        "datepart",
+        "datename",
+        "dateadd",
+        "datediff",
+        "datediff_big",
+        "datetrunc",
+        "date_bucket",
+        "timestampadd",
+        "timestampdiff",
+        "timeadd",
+        "timediff",
+        "convert",
+        "try_convert",
+    ];
+    let Some(before) = text.get(..start) else { return false };
+    let Some(before) = before.trim_end().strip_suffix('(') else { return false };
+    let before = before.trim_end();
+    let word_start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    FUNCTIONS.iter().any(|f| before[word_start..].eq_ignore_ascii_case(f))
+}
