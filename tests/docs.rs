@@ -45,7 +45,18 @@ fn rules_md() -> String {
          Severities can be changed per project in `meshls.toml` (`[rules] <code> = \"error\" | \"warning\" | \
          \"info\" | \"hint\" | \"off\"`); rules SQLMesh also has follow the project's `linter` section under \
          SQLMesh's name; a model's `ignored_rules` and a `-- meshls:ignore <code>` comment switch them off \
-         locally.\n\n| code | default | SQLMesh rule | what |\n| --- | --- | --- | --- |\n",
+         locally.\n\n\
+         A rule reports only what meshls read for certain: a query that sqlparser parsed before rendering \
+         (never the token-level reading used while typing, nor a Jinja query), and schemas that are all known. \
+         <a id=\"not-checked\"></a>When a rule cannot know (a `start` imported or computed, a table name made by \
+         a macro variable, the default catalog, a model that may be disabled), it stays silent, and the file \
+         gets at most one `not-checked` info listing what could not be read.\n\n\
+         Fixes are safe, unsafe or display-only, as ruff's are. `meshls check --fix` applies the safe ones; \
+         `--unsafe-fixes` adds those that may change what a model computes, guess what was meant, or edit \
+         another file (`external_models.yaml`); display-only fixes (a placeholder to fill) are offered in the \
+         editor only. `--fix` is all or nothing: when the fixed project would have an error it did not have, \
+         nothing is written. `--diff` prints the changes instead.\n\n\
+         | code | default | SQLMesh rule | what |\n| --- | --- | --- | --- |\n",
     );
     let mut sections = String::new();
     for rule in RULES {

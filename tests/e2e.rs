@@ -260,7 +260,7 @@ fn apply_text_edits(text: &str, edits: &[Value]) -> String {
 }
 
 #[test]
-fn a_fix_applied_through_workspace_apply_edit_clears_the_diagnostic() {
+fn an_unsafe_fix_offered_as_a_quick_fix_clears_the_diagnostic() {
     let (_dir, root) = fixture("bikeshop");
     let mut client = start(&root, &["utf-16"]);
     let path = root.join("models/shop/top_spenders.sql");
@@ -275,11 +275,12 @@ fn a_fix_applied_through_workspace_apply_edit_clears_the_diagnostic() {
         .unwrap();
     assert_eq!(actions[0]["title"], "Declare `raw.loyalty_members` in external_models.yaml");
     assert_eq!(actions[0]["kind"], "quickfix");
-    assert_eq!(actions[1]["command"]["command"], "meshls.applyFixes");
+    // It edits another file, so it is not safe: offered as a quick fix, not preferred, and no
+    // "apply every safe fix" action includes it.
+    assert_eq!(actions[0]["isPreferred"], false);
+    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions}");
 
-    client.request("workspace/executeCommand", json!({"command": "meshls.applyFixes", "arguments": [uri]})).unwrap();
-    let request = client.expect_server_request("workspace/applyEdit", WAIT, |_| true);
-    let changes = request["edit"]["documentChanges"].as_array().unwrap();
+    let changes = actions[0]["edit"]["documentChanges"].as_array().unwrap();
     assert_eq!(changes.len(), 1);
     let yaml_uri = changes[0]["textDocument"]["uri"].as_str().unwrap();
     let yaml = root.join("external_models.yaml");
@@ -290,6 +291,33 @@ fn a_fix_applied_through_workspace_apply_edit_clears_the_diagnostic() {
     std::fs::write(&yaml, applied).unwrap();
     client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": yaml_uri, "type": 2}]}));
     client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    client.shutdown();
+}
+
+#[test]
+fn every_safe_fix_applied_through_workspace_apply_edit() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/shop/orders.sql");
+    let uri = file_uri(&path);
+    // A cron alias without its `@`: the fix is certain, so safe.
+    let text = "MODEL (name shop.cron_typo, kind FULL, cron 'daily');\nSELECT 1 AS id\n";
+    client.open(&uri, "sql", text);
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert_eq!(codes(&diagnostics), ["invalid-cron"]);
+    assert!(diagnostics[0]["codeDescription"]["href"].as_str().unwrap().ends_with("/docs/rules.md#invalid-cron"));
+    let actions = client
+        .request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": diagnostics[0]["range"], "context": {"diagnostics": diagnostics}}))
+        .unwrap();
+    assert_eq!(actions[0]["isPreferred"], true);
+    assert_eq!(actions[1]["command"]["command"], "meshls.applyFixes");
+
+    client.request("workspace/executeCommand", json!({"command": "meshls.applyFixes", "arguments": [uri]})).unwrap();
+    let request = client.expect_server_request("workspace/applyEdit", WAIT, |_| true);
+    let changes = request["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    let applied = apply_text_edits(text, changes[0]["edits"].as_array().unwrap());
+    assert_eq!(applied, text.replace("'daily'", "'@daily'"));
     client.shutdown();
 }
 

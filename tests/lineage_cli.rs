@@ -116,3 +116,24 @@ fn unknown_names_exit_2_with_a_suggestion() {
     assert_eq!(code, Some(2));
     assert_eq!(stderr, "meshls: no model `nothing.here` (`meshls index` lists the models)\n");
 }
+
+/// A graph that reaches a model whose columns meshls cannot trace says so, rather than
+/// printing a silently shorter tree: after the tree, in the JSON, on stderr beside a drawing.
+#[test]
+fn an_incomplete_graph_says_so() {
+    let bikeshop = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/bikeshop");
+    let bikeshop = bikeshop.to_str().unwrap();
+    let (stdout, _, code) = lineage(&["marts.bike_type_mix", bikeshop]);
+    assert_eq!(code, Some(0));
+    assert!(
+        stdout.contains("\nincomplete: lineage stops at models meshls could not read\n  staging.stg_bikes: "),
+        "{stdout}"
+    );
+    let (json, _, _) = lineage(&["marts.bike_type_mix", bikeshop, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["incomplete"][0]["model"], "staging.stg_bikes");
+    let (_, stderr, _) = lineage(&["marts.bike_type_mix", bikeshop, "--format", "dot"]);
+    assert!(stderr.starts_with("meshls: incomplete lineage: staging.stg_bikes: "), "{stderr}");
+    // A complete graph says nothing of the kind.
+    assert!(!ok(&["mart.user_plays.user_id"]).contains("incomplete"));
+}

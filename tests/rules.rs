@@ -1,15 +1,16 @@
 //! Rule fixtures: each folder under `fixtures/rules/` is a small SQLMesh project with cases that
 //! trigger one rule and near-misses that must not. For each: a snapshot of every diagnostic
-//! (with its fix's title), a snapshot of the files the safe fixes change, and a re-check after
-//! the fixes showing that the fixed diagnostics are gone.
+//! (with its fix's title), a snapshot of the files the safe fixes change, a re-check after the
+//! fixes showing that the fixed diagnostics are gone, and a second `--fix` that changes
+//! nothing; then the same with the unsafe fixes.
 
 #[path = "support/fixture.rs"]
 mod fixture;
 
-use meshls::analysis::check::{check_workspace, fixed_texts};
+use meshls::analysis::check::{check_workspace, plan_fixes};
 use meshls::project::Workspace;
-use meshls::syntax::Diagnostic;
 use meshls::syntax::line_index::{Encoding, LineIndex};
+use meshls::syntax::{Applicability, Diagnostic};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +26,14 @@ fn render(root: &Path, found: &[(PathBuf, Diagnostic)]) -> String {
         let _ = writeln!(out, "{relative}:{}:{} {severity}[{}] {}", at.line + 1, at.col + 1, d.code, d.message);
         let _ = writeln!(out, "    at `{}`", d.span.text(&text));
         if let Some(fix) = &d.fix {
-            let _ = writeln!(out, "    fix: {}{}", fix.title, if fix.safe { "" } else { " (not applied by --fix)" });
+            let how = match fix.applicability {
+                _ if fix.snippet => " (display only)",
+                _ if !fix.applies(path, false) && fix.applies(path, true) => " (unsafe)",
+                Applicability::Safe => "",
+                Applicability::Unsafe => " (unsafe)",
+                Applicability::DisplayOnly => " (display only)",
+            };
+            let _ = writeln!(out, "    fix: {}{how}", fix.title);
         }
         for related in &d.related {
             let _ = writeln!(
@@ -55,34 +63,68 @@ fn rule_fixtures() {
         let found = check_workspace(&workspace);
         insta::assert_snapshot!(format!("{name}-diagnostics"), render(&root, &found));
 
-        let (texts, _) = fixed_texts(&found);
+        let folders = std::slice::from_ref(&root);
+        let plan = plan_fixes(folders, &found, false);
+        assert!(plan.new_errors.is_empty(), "{name}: the safe fixes add errors\n{}", render(&root, &plan.new_errors));
         let mut fixed = String::new();
-        for (path, text) in &texts {
+        for (path, text) in &plan.texts {
             let _ = writeln!(fixed, "=== {}\n{text}", path.strip_prefix(&root).unwrap_or(path).display());
             std::fs::write(path, text).unwrap();
         }
-        if !texts.is_empty() {
+        if !plan.texts.is_empty() {
             insta::assert_snapshot!(format!("{name}-fixed"), fixed);
         }
         // What the safe fixes addressed is gone.
         let fixed_codes: Vec<(&PathBuf, &str)> = found
             .iter()
-            .filter(|(_, d)| d.fix.as_ref().is_some_and(|f| f.safe && !f.snippet))
+            .filter(|(p, d)| d.fix.as_ref().is_some_and(|f| f.applies(p, false)))
             .map(|(p, d)| (p, d.code))
             .collect();
-        let again = check_workspace(&Workspace::load(std::slice::from_ref(&root)));
+        let again = check_workspace(&Workspace::load(folders));
         for (path, code) in fixed_codes {
             let left = again.iter().filter(|(p, d)| p == path && d.code == code).count();
             let before = found.iter().filter(|(p, d)| p == path && d.code == code).count();
             let unfixable = found
                 .iter()
-                .filter(|(p, d)| p == path && d.code == code && d.fix.as_ref().is_none_or(|f| !f.safe || f.snippet))
+                .filter(|(p, d)| p == path && d.code == code && d.fix.as_ref().is_none_or(|f| !f.applies(p, false)))
                 .count();
             assert!(
                 left <= unfixable,
                 "{name}: {code} in {} still reported after its fix ({left} of {before})\n{}",
                 path.display(),
                 render(&root, &again)
+            );
+        }
+        // Idempotent: a second `--fix` changes nothing.
+        let second = plan_fixes(folders, &again, false);
+        assert!(
+            second.texts.is_empty(),
+            "{name}: a second --fix changes {:?}",
+            second.texts.keys().collect::<Vec<_>>()
+        );
+
+        // `--fix --unsafe-fixes`: all of them or, when they would add an error, none.
+        let plan = plan_fixes(folders, &again, true);
+        let mut fixed = String::new();
+        for (path, text) in &plan.texts {
+            let _ = writeln!(fixed, "=== {}\n{text}", path.strip_prefix(&root).unwrap_or(path).display());
+        }
+        if !plan.new_errors.is_empty() {
+            let _ = writeln!(fixed, "=== refused: new errors\n{}", render(&root, &plan.new_errors));
+        }
+        if !plan.texts.is_empty() {
+            insta::assert_snapshot!(format!("{name}-unsafe-fixed"), fixed);
+        }
+        if plan.new_errors.is_empty() {
+            for (path, text) in &plan.texts {
+                std::fs::write(path, text).unwrap();
+            }
+            let again = check_workspace(&Workspace::load(folders));
+            let second = plan_fixes(folders, &again, true);
+            assert!(
+                second.texts.is_empty(),
+                "{name}: a second --fix --unsafe-fixes changes {:?}",
+                second.texts.keys().collect::<Vec<_>>()
             );
         }
     }

@@ -1,10 +1,11 @@
-//! `meshls check [PATH...] [--format human|json|sarif] [--fix]`: the server's diagnostics, for
-//! CI. Exits 1 when any error is reported.
+//! `meshls check [PATH...] [--format human|json|sarif] [--fix] [--unsafe-fixes] [--diff]`: the
+//! server's diagnostics, for CI. Exits 1 when any error is reported.
 
 use super::located::{DiagnosticOut, Locator};
 use crate::analysis;
-use crate::analysis::check::{check_workspace, fixed_texts};
+use crate::analysis::check::{FixPlan, Overlay, check_workspace, plan_fixes};
 use crate::project::Workspace;
+use crate::syntax::line_index::{Encoding, LineIndex};
 use crate::syntax::{Diagnostic, Severity};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -20,32 +21,122 @@ pub enum CheckFormat {
     Sarif,
 }
 
-pub fn run(paths: &[PathBuf], format: CheckFormat, fix: bool) -> ExitCode {
+/// What `--fix`, `--unsafe-fixes` and `--diff` ask for.
+#[derive(Clone, Copy, Default)]
+pub struct Fixing {
+    pub fix: bool,
+    pub unsafe_fixes: bool,
+    pub diff: bool,
+}
+
+pub fn run(paths: &[PathBuf], format: CheckFormat, fixing: Fixing) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let paths: Vec<PathBuf> = paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
-    let mut workspace = Workspace::load(&paths);
+    let workspace = Workspace::load(&paths);
     let mut found = check_workspace(&workspace);
-    if fix {
-        let fixed = apply_fixes(&found);
-        if fixed > 0 {
-            eprintln!("meshls: applied {fixed} fix{}", if fixed == 1 { "" } else { "es" });
-            workspace = Workspace::load(&paths);
-            found = check_workspace(&workspace);
+    let mut locator = Locator::new(&cwd);
+    if fixing.fix || fixing.diff {
+        let plan = plan_fixes(&paths, &found, fixing.unsafe_fixes);
+        if !plan.new_errors.is_empty() {
+            // Nothing is written; the diagnostics printed are the project's as it is.
+            report_refused(&plan, &mut locator);
+            let _ = print(format, &found, &mut locator);
+            return ExitCode::FAILURE;
+        }
+        if fixing.diff {
+            return match print_diff(&plan, &locator) {
+                Ok(()) if plan.texts.is_empty() => ExitCode::SUCCESS,
+                Ok(()) => ExitCode::FAILURE,
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("meshls: cannot print the diff: {error}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        if plan.applied > 0 {
+            if let Err(error) = write_all(&plan.texts) {
+                eprintln!("meshls: {error}");
+                return ExitCode::from(2);
+            }
+            let n = plan.applied;
+            eprintln!(
+                "meshls: applied {n} fix{} in {} file{}",
+                plural(n, "es"),
+                plan.texts.len(),
+                plural(plan.texts.len(), "s")
+            );
+            found = plan.after;
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.span.cmp(&b.1.span)));
-    let mut locator = Locator::new(&cwd);
-    let located: Vec<DiagnosticOut> = found.iter().map(|(path, d)| locator.out(path, d)).collect();
-    let written = match format {
-        CheckFormat::Human => print_human(&found, &located, &mut locator),
-        CheckFormat::Json => print_json(&located),
-        CheckFormat::Sarif => print_json(&sarif(&located)),
-    };
-    if let Err(error) = written {
-        eprintln!("meshls: cannot print the diagnostics: {error}");
-        return ExitCode::from(2);
+    match print(format, &found, &mut locator) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(error) => {
+            eprintln!("meshls: cannot print the diagnostics: {error}");
+            return ExitCode::from(2);
+        }
     }
     if found.iter().any(|(_, d)| d.severity == Severity::Error) { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+fn plural(n: usize, suffix: &str) -> &str {
+    if n == 1 { "" } else { suffix }
+}
+
+fn print(format: CheckFormat, found: &[(PathBuf, Diagnostic)], locator: &mut Locator) -> std::io::Result<()> {
+    let located: Vec<DiagnosticOut> = found.iter().map(|(path, d)| locator.out(path, d)).collect();
+    match format {
+        CheckFormat::Human => print_human(found, &located, locator),
+        CheckFormat::Json => print_json(&located),
+        CheckFormat::Sarif => print_json(&sarif(&located)),
+    }
+}
+
+/// Says why `--fix` wrote nothing: the errors the fixed text would have, located in it.
+fn report_refused(plan: &FixPlan, locator: &mut Locator) {
+    let n = plan.new_errors.len();
+    eprintln!(
+        "meshls: --fix wrote nothing: after the {} fix{}, the project would have {n} new error{}:",
+        plan.applied,
+        plural(plan.applied, "es"),
+        plural(n, "s")
+    );
+    for (path, d) in &plan.new_errors {
+        let (line, col) = match plan.texts.get(path) {
+            Some(text) => {
+                let at = LineIndex::new(text).line_col(text, d.span.start as usize, Encoding::Utf16);
+                (at.line, at.col)
+            }
+            None => {
+                let range = locator.range(path, d.span);
+                (range.start.line, range.start.col)
+            }
+        };
+        eprintln!("  {}:{}:{}: error[{}] {}", locator.relative(path), line + 1, col + 1, d.code, d.message);
+    }
+}
+
+/// The changes as a unified diff, one file after another.
+fn print_diff(plan: &FixPlan, locator: &Locator) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (path, new) in &plan.texts {
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let name = locator.relative(path);
+        let diff = similar::TextDiff::from_lines(&old, new);
+        write!(out, "{}", diff.unified_diff().header(&format!("a/{name}"), &format!("b/{name}")))?;
+    }
+    if !plan.texts.is_empty() {
+        eprintln!(
+            "meshls: {} fix{} would change {} file{}",
+            plan.applied,
+            plural(plan.applied, "es"),
+            plan.texts.len(),
+            plural(plan.texts.len(), "s")
+        );
+    }
+    out.flush()
 }
 
 fn print_json(value: &impl serde::Serialize) -> std::io::Result<()> {
@@ -139,25 +230,37 @@ fn sarif(located: &[DiagnosticOut]) -> serde_json::Value {
     })
 }
 
-/// Applies every safe fix, each file rewritten once and atomically; returns how many fixes
-/// were applied.
-fn apply_fixes(found: &[(PathBuf, Diagnostic)]) -> usize {
-    let (texts, applied) = fixed_texts(found);
+/// Writes every file: each to a sibling temporary file first, then all renamed over their
+/// targets, so that a failed write leaves every file as it was.
+fn write_all(texts: &Overlay) -> Result<(), String> {
+    let mut written: Vec<(PathBuf, &Path)> = Vec::new();
     for (path, text) in texts {
-        if let Err(error) = write_atomically(&path, &text) {
-            eprintln!("meshls: cannot write {}: {error}", path.display());
+        match write_temporary(path, text) {
+            Ok(tmp) => written.push((tmp, path)),
+            Err(error) => {
+                for (tmp, _) in &written {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(format!("cannot write {}: {error}; nothing was changed", path.display()));
+            }
         }
     }
-    applied
+    for (tmp, path) in &written {
+        if let Err(error) = std::fs::rename(tmp, path) {
+            let _ = std::fs::remove_file(tmp);
+            return Err(format!("cannot replace {}: {error}", path.display()));
+        }
+    }
+    Ok(())
 }
 
-/// Writes a sibling temporary file, then renames it over `path`.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes `text` to a temporary file beside `path` (with its permissions) and returns its path.
+fn write_temporary(path: &Path, text: &str) -> std::io::Result<PathBuf> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = path.with_file_name(format!(".{name}.meshls-{}.tmp", std::process::id()));
     std::fs::write(&tmp, text)?;
     if let Ok(metadata) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(&tmp, metadata.permissions());
     }
-    std::fs::rename(&tmp, path)
+    Ok(tmp)
 }

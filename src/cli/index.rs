@@ -10,7 +10,7 @@ use crate::project::{FileFacts, Model, PathDiagnostic, Project, Workspace};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -108,46 +108,75 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
             .map(|PathDiagnostic { path, diagnostic }| Locator::new(path).out(path, diagnostic))
             .collect(),
     };
-    match format {
+    let written = match format {
         Format::Json => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let written = serde_json::to_writer_pretty(&mut out, &output).map_err(std::io::Error::from);
-            if let Err(error) = written.and_then(|()| writeln!(out)).and_then(|()| out.flush()) {
-                eprintln!("meshls: cannot print the index: {error}");
-                return ExitCode::FAILURE;
-            }
+            serde_json::to_writer_pretty(&mut out, &output)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(out))
+                .and_then(|()| out.flush())
         }
-        Format::Human => print_human(&output),
+        Format::Human => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            print_human(&output, &workspace, &cwd)
+        }
+    };
+    match written {
+        Ok(()) => {}
+        // A reader that stopped early (`meshls index | head`) ends the output, as ripgrep treats it.
+        Err(error) if is_broken_pipe(&error) => return ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("meshls: cannot print the index: {error}");
+            return ExitCode::FAILURE;
+        }
     }
     if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-fn print_human(output: &Output) {
-    for project in &output.projects {
-        println!("{} ({} models)", project.root, project.models.models.len());
+/// Whether writing failed because the reader went away (serde_json wraps the I/O error).
+fn is_broken_pipe(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::BrokenPipe
+        || error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<serde_json::Error>())
+            .and_then(|e| e.io_error_kind())
+            .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Paths relative to `cwd`; lines and columns from 1; `severity[code]` as `meshls check`
+/// prints it.
+fn print_human(output: &Output, workspace: &Workspace, cwd: &Path) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let shown = |path: &Path| {
+        let relative = path.strip_prefix(cwd).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        if relative.is_empty() { ".".to_string() } else { relative }
+    };
+    for (project, root) in output.projects.iter().zip(workspace.projects.iter().map(|p| &p.root)) {
+        writeln!(out, "{} ({} models)", shown(root), project.models.models.len())?;
         for (path, m) in &project.models.models {
             let deps = m.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
-            println!(
-                "  {} [{}] {}{}",
-                m.name,
-                m.kind,
-                path,
-                if deps.is_empty() { String::new() } else { format!(" <- {deps}") }
-            );
+            let deps = if deps.is_empty() { String::new() } else { format!(" <- {deps}") };
+            writeln!(out, "  {} [{}] {}{deps}", m.name, m.kind, shown(&root.join(path)))?;
         }
         for d in &project.diagnostics {
-            println!(
-                "  {}:{}:{}: {:?} [{}] {}",
-                d.path,
+            writeln!(
+                out,
+                "  {}:{}:{}: {}[{}] {}",
+                shown(&root.join(&d.path)),
                 d.range.start.line + 1,
                 d.range.start.col + 1,
-                d.severity,
+                severity(d.severity),
                 d.code,
                 d.message
-            );
+            )?;
         }
     }
-    for d in &output.diagnostics {
-        println!("{}: {:?} [{}] {}", d.path, d.severity, d.code, d.message);
+    for (d, found) in output.diagnostics.iter().zip(&workspace.diagnostics) {
+        writeln!(out, "{}: {}[{}] {}", shown(&found.path), severity(d.severity), d.code, d.message)?;
     }
+    out.flush()
+}
+
+fn severity(severity: crate::syntax::Severity) -> String {
+    format!("{severity:?}").to_lowercase()
 }

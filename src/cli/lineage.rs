@@ -8,7 +8,7 @@
 use crate::analysis::diagnostics::did_you_mean::closest;
 use crate::analysis::lineage::{ColumnNode, Direction, LineageGraph, column_graph, find_model, model_column};
 use crate::project::names::split_dotted;
-use crate::project::{Model, Project, Workspace};
+use crate::project::{Model, ModelName, Project, Source, Workspace};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -46,24 +46,118 @@ pub fn run(target: &str, path: &Path, direction: Direction, depth: Option<usize>
         }
     };
     let graph = column_graph(&project, &starts, direction, depth);
+    let gaps = gaps(&project, &graph, direction);
     let text = match format {
-        LineageFormat::Human => human(&graph, depth),
-        LineageFormat::Json => match serde_json::to_string_pretty(&graph) {
-            Ok(json) => json + "\n",
-            Err(error) => {
-                eprintln!("meshls: cannot print the lineage: {error}");
-                return ExitCode::FAILURE;
+        LineageFormat::Human => {
+            let mut text = human(&graph, depth);
+            if !gaps.is_empty() {
+                text.push_str("\nincomplete: lineage stops at models meshls could not read\n");
+                for gap in &gaps {
+                    let _ = writeln!(text, "  {}: {}", gap.model, gap.reason);
+                }
             }
-        },
-        LineageFormat::Dot => dot(&graph, depth),
-        LineageFormat::Mermaid => mermaid(&graph, depth),
+            text
+        }
+        LineageFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Out<'a> {
+                #[serde(flatten)]
+                graph: &'a LineageGraph,
+                /// The models where the lineage may stop short, and why.
+                incomplete: &'a [Gap],
+            }
+            match serde_json::to_string_pretty(&Out { graph: &graph, incomplete: &gaps }) {
+                Ok(json) => json + "\n",
+                Err(error) => {
+                    eprintln!("meshls: cannot print the lineage: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        LineageFormat::Dot | LineageFormat::Mermaid => {
+            // The drawing goes to a renderer; the note to the reader.
+            for gap in &gaps {
+                eprintln!("meshls: incomplete lineage: {}: {}", gap.model, gap.reason);
+            }
+            if matches!(format, LineageFormat::Dot) { dot(&graph, depth) } else { mermaid(&graph, depth) }
+        }
     };
     let mut out = std::io::stdout().lock();
-    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        eprintln!("meshls: cannot print the lineage: {error}");
-        return ExitCode::FAILURE;
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`| head`) is not an error.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("meshls: cannot print the lineage: {error}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
+}
+
+/// A model next to the graph whose columns meshls could not trace, so that the graph may
+/// lack columns it computes or that compute it.
+#[derive(serde::Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Gap {
+    model: String,
+    reason: &'static str,
+}
+
+/// The models of the graph, and their direct upstream (downstream) models when the walk goes
+/// up (down), whose lineage meshls could not read.
+fn gaps(project: &Project, graph: &LineageGraph, direction: Direction) -> Vec<Gap> {
+    let up = !matches!(direction, Direction::Downstream);
+    let down = !matches!(direction, Direction::Upstream);
+    let mut names: Vec<ModelName> = graph.nodes.iter().map(|n| ModelName::from_canonical(&n.model)).collect();
+    names.sort();
+    names.dedup();
+    // The models whose columns end the walk: a node with nothing further up (down).
+    let frontier = |upward: bool| -> Vec<ModelName> {
+        let mut ends: Vec<ModelName> = graph
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                let beyond = graph.edges.iter().any(|e| if upward { e.to == *i } else { e.from == *i });
+                let side = if upward { n.depth <= 0 } else { n.depth >= 0 };
+                side && !beyond
+            })
+            .map(|(_, n)| ModelName::from_canonical(&n.model))
+            .collect();
+        ends.sort();
+        ends.dedup();
+        ends
+    };
+    let models = project.models();
+    let mut around: Vec<ModelName> = names.clone();
+    if up && !graph.truncated {
+        let ends = frontier(true);
+        for model in models.iter().filter(|m| ends.contains(&m.name)) {
+            around.extend(model.depends_on.iter().cloned());
+        }
+    }
+    if down && !graph.truncated {
+        let ends = frontier(false);
+        around.extend(models.iter().filter(|m| m.depends_on.iter().any(|d| ends.contains(d))).map(|m| m.name.clone()));
+    }
+    around.sort();
+    around.dedup();
+    let mut gaps = Vec::new();
+    for name in around {
+        let reason = match models.iter().find(|m| m.name == name) {
+            None => "not a model of the project: its columns are unknown",
+            Some(model) if model.source == Source::Sql && model.query.is_none() => {
+                "its query was not parsed (a syntax error, or SQL only rendering makes)"
+            }
+            Some(model) => match project.schema(&model.name) {
+                Some(schema) if schema.columns.is_some() => continue,
+                _ => {
+                    "its columns are not known statically (a macro meshls does not expand, or `*` over unknown columns)"
+                }
+            },
+        };
+        gaps.push(Gap { model: name.as_str().to_string(), reason });
+    }
+    gaps
 }
 
 /// The project and start columns `target` names: the whole text as a model first, else the

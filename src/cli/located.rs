@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 pub struct RangeOut {
     pub start: LineCol,
     pub end: LineCol,
+    /// Always true: says in the JSON itself that lines and characters count from 0 (the human
+    /// output counts from 1), as LSP positions do.
+    pub zero_based: bool,
 }
 
 /// An edit of a fix, located.
@@ -26,7 +29,10 @@ pub struct EditOut {
 #[derive(Serialize)]
 pub struct FixOut {
     pub title: String,
+    /// Whether `meshls check --fix` applies it (without `--unsafe-fixes`).
     pub safe: bool,
+    /// `safe`, `unsafe` (applied with `--unsafe-fixes`) or `display-only` (never applied).
+    pub applicability: crate::syntax::Applicability,
     pub edits: Vec<EditOut>,
 }
 
@@ -72,6 +78,7 @@ impl Locator {
         RangeOut {
             start: index.line_col(text, span.start as usize, Encoding::Utf16),
             end: index.line_col(text, span.end as usize, Encoding::Utf16),
+            zero_based: true,
         }
     }
 
@@ -83,7 +90,8 @@ impl Locator {
     pub fn out(&mut self, path: &Path, diagnostic: &Diagnostic) -> DiagnosticOut {
         let fix = diagnostic.fix.as_ref().map(|fix| FixOut {
             title: fix.title.clone(),
-            safe: fix.safe,
+            safe: fix.applies(path, false),
+            applicability: if fix.snippet { crate::syntax::Applicability::DisplayOnly } else { fix.applicability },
             edits: fix
                 .edits
                 .iter()

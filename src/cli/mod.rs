@@ -32,9 +32,19 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = check::CheckFormat::Human)]
         format: check::CheckFormat,
-        /// Apply the safe fixes, writing each file atomically, then report what remains.
+        /// Apply the safe fixes, then report what remains. All of them or none: when the fixed
+        /// project would have an error it did not have, nothing is written. Files are replaced
+        /// atomically.
         #[arg(long)]
         fix: bool,
+        /// With `--fix` or `--diff`, also the unsafe fixes: those that may change what a model
+        /// computes, guess what was meant, or edit another file (`external_models.yaml`).
+        #[arg(long)]
+        unsafe_fixes: bool,
+        /// Print the changes `--fix` would make as a unified diff, without writing; exit 1 when
+        /// there are any.
+        #[arg(long)]
+        diff: bool,
     },
     /// Print every project, model and dependency found under PATH.
     Index {
@@ -86,7 +96,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve) => crate::server::run(),
         Some(Command::Index { paths, format }) => index::run(&paths, format),
-        Some(Command::Check { paths, format, fix }) => check::run(&paths, format, fix),
+        Some(Command::Check { paths, format, fix, unsafe_fixes, diff }) => {
+            check::run(&paths, format, check::Fixing { fix, unsafe_fixes, diff })
+        }
         Some(Command::Lineage { target, path, upstream, downstream, depth, format }) => {
             let direction = match (upstream, downstream) {
                 (true, _) => Direction::Upstream,

@@ -31,6 +31,9 @@ pub fn diagnostic(text: &str, index: &LineIndex, encoding: Encoding, d: &crate::
             Severity::Hint => lsp::DiagnosticSeverity::HINT,
         }),
         code: Some(NumberOrString::String(d.code.to_string())),
+        code_description: crate::analysis::diagnostics::doc_url(d.code)
+            .and_then(|url| url.parse::<lsp::Uri>().ok())
+            .map(|href| lsp::CodeDescription { href }),
         source: Some("meshls".to_string()),
         message: d.message.clone(),
         ..Default::default()
@@ -119,5 +122,19 @@ mod tests {
     fn placeholders_become_their_defaults() {
         assert_eq!(super::without_placeholders("start '${1:2024-01-01}'$0"), "start '2024-01-01'");
         assert_eq!(super::without_placeholders("cost $5 and $$x$$"), "cost  and $$x$$");
+    }
+
+    #[test]
+    fn a_rule_links_to_its_documentation() {
+        use crate::syntax::{Diagnostic, Span};
+        let text = "SELECT 1";
+        let index = crate::syntax::line_index::LineIndex::new(text);
+        let d = Diagnostic::warning("unregistered-table", Span::new(0, 6), "m");
+        let converted = super::diagnostic(text, &index, crate::syntax::line_index::Encoding::Utf16, &d);
+        let href = converted.code_description.expect("a link").href;
+        assert!(href.as_str().ends_with("/docs/rules.md#unregistered-table"), "{}", href.as_str());
+        let parser = Diagnostic::error("sql-syntax", Span::new(0, 6), "m");
+        let converted = super::diagnostic(text, &index, crate::syntax::line_index::Encoding::Utf16, &parser);
+        assert!(converted.code_description.is_none());
     }
 }

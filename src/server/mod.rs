@@ -578,11 +578,11 @@ impl LanguageServer for Backend {
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diagnostic(&text, &index, encoding, d)]),
                     edit: Some(edit),
-                    is_preferred: Some(fix.safe),
+                    is_preferred: Some(fix.applies(&path, false)),
                     ..Default::default()
                 }));
             }
-            if diagnostics.iter().any(|d| d.fix.as_ref().is_some_and(|f| f.safe && !f.snippet)) {
+            if diagnostics.iter().any(|d| d.fix.as_ref().is_some_and(|f| f.applies(&path, false))) {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: "Apply every safe meshls fix in this file".to_string(),
                     kind: Some(CodeActionKind::SOURCE_FIX_ALL),
@@ -616,7 +616,7 @@ impl LanguageServer for Backend {
         let edit = guard("applyFixes", || {
             let (path, _, diagnostics) = self.current_diagnostics(&uri)?;
             let chosen: Vec<&crate::syntax::Fix> =
-                compatible_fixes(diagnostics.iter().filter_map(|d| Some((path.as_path(), d.fix.as_deref()?))))
+                compatible_fixes(diagnostics.iter().filter_map(|d| Some((path.as_path(), d.fix.as_deref()?))), false)
                     .into_iter()
                     .map(|(_, fix)| fix)
                     .collect();

@@ -18,6 +18,6 @@ pub mod sql;
 pub mod sqlmesh;
 pub mod yaml;
 
-pub use span::{Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};
+pub use span::{Applicability, Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};
 // `select` lives beside the sqlparser pass that reads it; its old path stays for callers.
 pub use sql::select;

@@ -84,10 +84,25 @@ pub struct Fix {
     /// What the fix does, as a code action title (`Add a start date`).
     pub title: String,
     pub edits: Vec<Edit>,
-    /// Whether `meshls check --fix` may apply it unattended (the result is what the user means).
-    pub safe: bool,
+    /// Whether `meshls check --fix` may apply it unattended.
+    pub applicability: Applicability,
     /// Whether `new_text` holds snippet placeholders (`${1:2024-01-01}`) for the editor to fill.
     pub snippet: bool,
+}
+
+/// Whether a fix may be applied unattended, as ruff's `Applicability` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Shown in the editor only (a placeholder to fill, a choice to make): never applied by
+    /// `meshls check --fix`.
+    DisplayOnly,
+    /// Offered in the editor; applied by `meshls check --fix` only with `--unsafe-fixes`: it may
+    /// change what SQLMesh computes, guesses what the user meant, or edits another file.
+    Unsafe,
+    /// Cannot change what SQLMesh computes and edits only the diagnostic's own file: applied by
+    /// `meshls check --fix`.
+    Safe,
 }
 
 /// Replace `span` of a file with `new_text`.
@@ -139,9 +154,28 @@ impl Fix {
         Fix {
             title: title.into(),
             edits: edits.into_iter().map(|(span, new_text)| Edit { path: None, span, new_text }).collect(),
-            safe: true,
+            applicability: Applicability::Safe,
             snippet: false,
         }
+    }
+
+    /// This fix, applicable as `applicability` says.
+    pub fn with_applicability(mut self, applicability: Applicability) -> Fix {
+        self.applicability = applicability;
+        self
+    }
+
+    /// Whether `meshls check --fix` applies it: safe, or unsafe when `unsafe_fixes`; never a
+    /// snippet. A fix that edits a file other than `path` (its diagnostic's) is never safe.
+    pub fn applies(&self, path: &std::path::Path, unsafe_fixes: bool) -> bool {
+        let elsewhere = self.edits.iter().any(|e| e.path.as_deref().is_some_and(|p| p != path));
+        let applicability = if elsewhere { self.applicability.min(Applicability::Unsafe) } else { self.applicability };
+        !self.snippet
+            && match applicability {
+                Applicability::Safe => true,
+                Applicability::Unsafe => unsafe_fixes,
+                Applicability::DisplayOnly => false,
+            }
     }
 }
 

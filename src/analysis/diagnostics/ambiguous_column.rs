@@ -51,7 +51,6 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// A fix that guesses the user's intent: offered in the editor, not applied by `check --fix`.
-fn guess(mut fix: Fix) -> Fix {
-    fix.safe = false;
-    fix
+fn guess(fix: Fix) -> Fix {
+    fix.with_applicability(crate::syntax::Applicability::Unsafe)
 }

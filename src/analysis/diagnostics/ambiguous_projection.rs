@@ -5,19 +5,21 @@
 //! by whatever renders it: SQLMesh's optimizer calls it `_col_1`, the engine `sum(amount)`,
 //! `f0_` or `?column?`, so the column's name depends on the engine and on whether SQLMesh
 //! could optimize the query. Two columns of one name cannot both be in a table. SQLMesh's rule
-//! for this is `noambiguousprojections` (which takes a cast's name from the column it casts).
+//! for this is `noambiguousprojections`. As in SQLMesh, a cast of a column without an alias
+//! (`CAST(ts AS DATE)`, `ts::DATE`) is named after the column it casts (`ts`): it is not
+//! reported, except when that name is taken by another output column.
 //!
-//! **Example:** `SELECT customer_id, SUM(amount), CAST(ts AS DATE), a.id, b.id FROM ...`.
+//! **Example:** `SELECT customer_id, SUM(amount), a.id, b.id FROM ...`.
 //!
-//! **Fix:** give each expression an alias (`SUM(amount) AS revenue`); the quick fix names a
-//! cast after the column it casts (`CAST(ts AS DATE) AS ts`).
+//! **Fix:** give each expression an alias (`SUM(amount) AS revenue`); the editor's quick fix
+//! inserts `AS name` with the name to fill.
 
 use super::keys::normalize;
 use super::{Context, Rule};
 use crate::syntax::lexer::{Token, TokenKind, tokenize_significant};
 use crate::syntax::model_file::lex_options;
 use crate::syntax::sql::matching_paren;
-use crate::syntax::{Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};
+use crate::syntax::{Applicability, Diagnostic, Edit, Fix, Related, Severity, Span, Spanned};
 
 pub const RULE: Rule = Rule {
     code: "ambiguous-projection",
@@ -36,33 +38,32 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|p| p.star.is_none() && !p.name.as_ref().is_some_and(|n| n.value.contains('@')))
         .collect();
-    // Every output name, with the names the fix would give unnamed casts: a fix must not
-    // create a duplicate.
     let named = |name: &Spanned<String>| {
         let quoted = name.span.text(cx.text).starts_with(['"', '`', '[']);
         normalize(cx, &name.value, quoted)
     };
-    let casts: Vec<Option<Spanned<String>>> = projections
-        .iter()
-        .map(|p| p.name.is_none().then(|| cast_column(p.expr.text(cx.text), dialect)).flatten())
-        .collect();
-    let names: Vec<String> =
-        projections.iter().zip(&casts).filter_map(|(p, cast)| p.name.as_ref().or(cast.as_ref()).map(named)).collect();
     let mut seen: Vec<(String, Span)> = Vec::new();
-    for (projection, cast) in projections.iter().zip(casts) {
-        let Some(name) = &projection.name else {
-            let free = cast.as_ref().is_some_and(|c| names.iter().filter(|n| **n == named(c)).count() == 1);
-            out.push(unnamed(cx, projection.expr, cast, free));
+    for projection in projections {
+        // An unaliased cast of a column is named after the column, as sqlglot's `output_name`
+        // (and so SQLMesh) names it: `CAST(o.ts AS DATE)` is `ts`.
+        let text = projection.expr.text(cx.text);
+        // When the parser's span of a cast holds only its column (it does after a trailing
+        // comma), the cast type tells it is one.
+        let cast = || {
+            cast_column(text, dialect)
+                .map(|c| Spanned::new(c.value, c.span.shift(projection.expr.start as usize)))
+                .or_else(|| projection.cast.as_ref().and_then(|_| plain_column(projection.expr, text, dialect)))
+        };
+        let Some(name) = projection.name.clone().or_else(cast) else {
+            out.push(unnamed(projection.expr));
             continue;
         };
-        let key = named(name);
+        let key = named(&name);
         match seen.iter().find(|(k, _)| *k == key) {
             Some((_, first)) => {
-                let message = format!(
-                    "output column `{key}` is already the name of an earlier column: a table cannot have both \
-                     (engines reject or rename the second); alias one of them"
-                );
-                let mut diagnostic = Diagnostic::warning(RULE.code, name.span, message);
+                let message = format!("output column `{key}` is named twice");
+                let at = if projection.name.is_some() { name.span } else { projection.expr };
+                let mut diagnostic = Diagnostic::warning(RULE.code, at, message);
                 diagnostic.related.push(Related {
                     path: cx.file.facts.path.clone(),
                     span: *first,
@@ -75,44 +76,15 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The diagnostic of an unnamed output column, with a fix that names it: after the column it
-/// casts (`cast`) when that name is `free`, else a placeholder for the editor to fill.
-fn unnamed(cx: &Context, expr: Span, cast: Option<Spanned<String>>, free: bool) -> Diagnostic {
-    let text = expr.text(cx.text);
-    let insert = Span::at(expr.end as usize);
+/// The diagnostic of an unnamed output column, with a placeholder alias for the editor to fill.
+fn unnamed(expr: Span) -> Diagnostic {
     let placeholder = Fix {
         title: "Add an alias".to_string(),
-        edits: vec![Edit { path: None, span: insert, new_text: " AS ${1:name}".to_string() }],
-        safe: false,
+        edits: vec![Edit { path: None, span: Span::at(expr.end as usize), new_text: " AS ${1:name}".to_string() }],
+        applicability: Applicability::DisplayOnly,
         snippet: true,
     };
-    match cast {
-        Some(column) if free => {
-            let message = format!(
-                "`{text}` has no alias: SQLMesh names it `{0}` after the column it casts, the engine may not; \
-                 write `AS {0}`",
-                column.value
-            );
-            let fix =
-                Fix::local(format!("Name it `{}`", column.value), vec![(insert, format!(" AS {}", column.value))]);
-            Diagnostic::warning(RULE.code, expr, message).with_fix(fix)
-        }
-        Some(column) => {
-            let message = format!(
-                "`{text}` has no alias: SQLMesh would name it `{0}` after the column it casts, but another \
-                 output column is `{0}`; give it an alias",
-                column.value
-            );
-            Diagnostic::warning(RULE.code, expr, message).with_fix(placeholder)
-        }
-        None => {
-            let message = format!(
-                "`{text}` has no name, so its column's name depends on the engine and on SQLMesh's optimizer; \
-                 give it an alias"
-            );
-            Diagnostic::warning(RULE.code, expr, message).with_fix(placeholder)
-        }
-    }
+    Diagnostic::warning(RULE.code, expr, "output column without a name; give it an alias").with_fix(placeholder)
 }
 
 /// The column a whole-expression cast casts, as written: `CAST(t.ts AS DATE)`,
@@ -162,6 +134,15 @@ fn cast_column(text: &str, dialect: Option<&str>) -> Option<Spanned<String>> {
     };
     let token = tokens[last];
     Some(Spanned::new(token.text(text).to_string(), token.span))
+}
+
+/// The last part of a plain, possibly dotted, column name spanning `expr` (`t.ts` gives `ts`).
+fn plain_column(expr: Span, text: &str, dialect: Option<&str>) -> Option<Spanned<String>> {
+    let tokens = tokenize_significant(text, lex_options(dialect));
+    let names = tokens.iter().step_by(2).all(|t| matches!(t.kind, TokenKind::Ident | TokenKind::QuotedIdent));
+    let dots = tokens.iter().skip(1).step_by(2).all(|t| t.kind == TokenKind::Dot);
+    let last = tokens.last().filter(|_| names && dots && tokens.len() % 2 == 1)?;
+    Some(Spanned::new(last.text(text).to_string(), last.span.shift(expr.start as usize)))
 }
 
 #[cfg(test)]

@@ -72,10 +72,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             // SQLMesh checks for the name before it skips a disabled model, and reads files in
             // parallel: whether this copy fails the load depends on which file it reads first.
-            format!(
-                "model `{name}` is also defined in {places}: this copy is disabled, but SQLMesh still \
-                 fails to load whenever it reads this file after the enabled one"
-            )
+            format!("model `{name}` is also defined in {places} (this copy is disabled)")
         };
         let mut diagnostic = Diagnostic::error(RULE.code, definition.span, message);
         diagnostic.related = related;

@@ -18,7 +18,7 @@ use super::values::settings;
 use super::{Context, Rule};
 use crate::syntax::cron::{CronError, check_cron};
 use crate::syntax::sqlmesh::CRON_ALIASES;
-use crate::syntax::{Diagnostic, Fix, Severity};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "invalid-cron",
@@ -68,10 +68,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             && !word.contains(char::is_whitespace)
             && (word.starts_with('@') || word.chars().all(|c| c.is_ascii_alphabetic()));
         let message = match &error {
-            CronError::Invalid(_) if alias_like => {
-                let aliases: Vec<&str> = CRON_ALIASES.iter().map(|(alias, _)| *alias).collect();
-                format!("`{text}` is not a cron alias ({})", aliases.join(", "))
-            }
+            CronError::Invalid(_) if alias_like => format!("`{text}` is not a cron alias"),
             CronError::Invalid(why) => format!("`{text}` is not a cron SQLMesh accepts: {why}"),
             _ => format!("SQLMesh rejects the {key} `{text}`: {error}"),
         };
@@ -81,7 +78,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         {
             diagnostic.message.push_str(&format!("; did you mean `{alias}`?"));
             let literal = value.string_literal(cx.text, alias);
-            diagnostic = diagnostic.with_fix(Fix::local(format!("Change to `{alias}`"), vec![(span, literal)]));
+            // The alias written without its `@` or in another case is certain; a misspelling's
+            // closest alias is a guess.
+            let exact = format!("@{}", word.trim_start_matches('@')).eq_ignore_ascii_case(alias);
+            let applicability = if exact { Applicability::Safe } else { Applicability::Unsafe };
+            let fix = Fix::local(format!("Change to `{alias}`"), vec![(span, literal)]);
+            diagnostic = diagnostic.with_fix(fix.with_applicability(applicability));
         }
         out.push(diagnostic);
     }

@@ -18,7 +18,7 @@ use super::values::{Written, settings};
 use super::{Context, Rule};
 use crate::syntax::block::ValueKind;
 use crate::syntax::date::{DateReading, read_date};
-use crate::syntax::{Diagnostic, Fix, Severity};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "invalid-date",
@@ -53,8 +53,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             value.string_literal(cx.text, &meant)
         };
-        let mut fix = Fix::local(format!("Change to {replacement}"), vec![(span, replacement)]);
-        fix.safe = sure;
+        let applicability = if sure { Applicability::Safe } else { Applicability::Unsafe };
+        let fix =
+            Fix::local(format!("Change to {replacement}"), vec![(span, replacement)]).with_applicability(applicability);
         out.push(Diagnostic::error(RULE.code, span, message).with_fix(fix));
     }
 }

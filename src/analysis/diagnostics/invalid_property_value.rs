@@ -19,7 +19,7 @@ use crate::syntax::block::{Property, ValueKind, Values};
 use crate::syntax::sqlmesh::{
     DIALECTS, FALSE_WORDS, INTERVAL_UNITS, PropertySpec, TRUE_WORDS, ValueShape, kind, model_property,
 };
-use crate::syntax::{Diagnostic, Fix, Severity};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "invalid-property-value",
@@ -74,6 +74,11 @@ fn check_value(cx: &Context, property: &Property, spec: &PropertySpec, out: &mut
     let with_fix = |diagnostic: Diagnostic, title: String, replacement: String| {
         diagnostic.with_fix(Fix::local(title, vec![(span, replacement)]))
     };
+    // A "did you mean" is a guess at what the user meant.
+    let with_guess = |diagnostic: Diagnostic, title: String, replacement: String| {
+        let fix = Fix::local(title, vec![(span, replacement)]).with_applicability(Applicability::Unsafe);
+        diagnostic.with_fix(fix)
+    };
     let literal =
         |text: &str, string: bool| if string { format!("'{}'", text.replace('\'', "''")) } else { text.to_string() };
     match spec.shape {
@@ -89,7 +94,7 @@ fn check_value(cx: &Context, property: &Property, spec: &PropertySpec, out: &mut
                     let replacement = in_case_of(&text, meant);
                     let mut diagnostic = diagnostic;
                     diagnostic.message.push_str(&format!("; did you mean `{meant}`?"));
-                    with_fix(diagnostic, format!("Change to `{replacement}`"), replacement)
+                    with_guess(diagnostic, format!("Change to `{replacement}`"), replacement)
                 }
                 None => diagnostic,
             });
@@ -113,22 +118,28 @@ fn check_value(cx: &Context, property: &Property, spec: &PropertySpec, out: &mut
             if base.is_empty() || DIALECTS.iter().any(|d| d.name == base) {
                 return;
             }
-            let (message, meant) = match DIALECTS.iter().find(|d| d.name.eq_ignore_ascii_case(base)) {
+            let (message, meant, sure) = match DIALECTS.iter().find(|d| d.name.eq_ignore_ascii_case(base)) {
                 Some(d) => (
                     format!("dialect names are case-sensitive: SQLMesh knows `{}`, not `{base}`", d.name),
                     Some(d.name),
+                    true,
                 ),
                 None => {
                     let meant = closest(base, DIALECTS.iter().map(|d| d.name));
                     let hint = meant.map(|m| format!("; did you mean `{m}`?")).unwrap_or_default();
-                    (format!("unknown dialect `{base}`{hint}"), meant)
+                    (format!("unknown dialect `{base}`{hint}"), meant, false)
                 }
             };
             let diagnostic = error(message);
             out.push(match meant {
                 Some(meant) => {
                     let replacement = literal(&text.replacen(base, meant, 1), string);
-                    with_fix(diagnostic, format!("Change to `{meant}`"), replacement)
+                    let title = format!("Change to `{meant}`");
+                    if sure {
+                        with_fix(diagnostic, title, replacement)
+                    } else {
+                        with_guess(diagnostic, title, replacement)
+                    }
                 }
                 None => diagnostic,
             });
@@ -146,7 +157,7 @@ fn check_value(cx: &Context, property: &Property, spec: &PropertySpec, out: &mut
             let hint = meant.map(|m| format!("; did you mean `{m}`?")).unwrap_or_default();
             let diagnostic = error(format!("{key} `{text}` is not one of {}{hint}", options.join(", ")));
             out.push(match meant {
-                Some(meant) => with_fix(diagnostic, format!("Change to `{meant}`"), literal(meant, string)),
+                Some(meant) => with_guess(diagnostic, format!("Change to `{meant}`"), literal(meant, string)),
                 None => diagnostic,
             });
         }

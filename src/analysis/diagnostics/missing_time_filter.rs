@@ -25,7 +25,7 @@ use crate::syntax::model_file::{ModelFile, lex_options};
 use crate::syntax::select::SelectFacts;
 use crate::syntax::sql::QueryFacts;
 use crate::syntax::sqlmesh::{self, TimeBound};
-use crate::syntax::{Diagnostic, Fix, Severity, Span};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity, Span};
 
 pub const RULE: Rule = Rule {
     code: "missing-time-filter",
@@ -87,16 +87,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(anchor) = query.selects.iter().find(|s| s.outer) else { return };
     let message = match &one_bound {
         Some(found) => format!(
-            "the filter on `{}` has no {} bound: every run reads everything {} the interval's {}, of which SQLMesh \
-             keeps only the interval's rows",
+            "the filter on `{}` has no {} bound",
             found.written,
             if found.bound == TimeBound::Start { "end" } else { "start" },
-            if found.bound == TimeBound::Start { "after" } else { "before" },
-            if found.bound == TimeBound::Start { "start" } else { "end" },
         ),
-        None => "no WHERE, ON, HAVING or QUALIFY condition filters on the interval (an `@start_*` and an `@end_*` \
-                 macro): every run reads the sources' whole history, of which SQLMesh keeps only the interval's rows"
-            .to_string(),
+        None => "the query does not filter on the interval (`@start_*` and `@end_*`)".to_string(),
     };
     let mut diagnostic = Diagnostic::warning(RULE.code, anchor.keyword, message);
     if let Some(fix) = add_filter(cx, model, query, one_bound.filter(|b| b.outer_where)) {
@@ -192,7 +187,8 @@ fn add_filter(cx: &Context, model: &Model, query: &QueryFacts, one_bound: Option
             vec![(Span::at(at), format!(" WHERE {filter}"))]
         }
     };
-    Some(Fix::local(format!("Filter on the interval: `{filter}`"), edits))
+    // It changes the rows the model reads.
+    Some(Fix::local(format!("Filter on the interval: `{filter}`"), edits).with_applicability(Applicability::Unsafe))
 }
 
 /// The macro family for a time column of this type: `ts` (or `tstz`) for timestamps, else `ds`.

@@ -22,7 +22,7 @@ use super::{Context, Rule};
 use crate::syntax::block::{ValueKind, Values};
 use crate::syntax::python::PyValueKind;
 use crate::syntax::python::literal::kwarg;
-use crate::syntax::{Diagnostic, Edit, Fix, Severity, Span};
+use crate::syntax::{Applicability, Diagnostic, Edit, Fix, Severity, Span};
 
 pub const RULE: Rule = Rule {
     code: "missing-unique-audit",
@@ -75,10 +75,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         }
     };
     let shown = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-    let message = format!(
-        "no audit checks that the unique_key ({shown}) is unique: the first backfill keeps duplicate keys, \
-         later runs fail on them or keep one arbitrary row; add `{audit}`"
-    );
+    let message = format!("no audit checks that the unique_key ({shown}) is unique");
     let span = keys[0].span.cover(keys[keys.len() - 1].span);
     let mut diagnostic = Diagnostic::info(RULE.code, span, message);
     if let Some(fix) = add_audit(cx, &audit) {
@@ -154,7 +151,7 @@ fn add_audit(cx: &Context, audit: &str) -> Option<Fix> {
         title: format!("Audit the key with `{audit}`"),
         edits: vec![Edit { path: None, span: Span::at(at), new_text }],
         // An audit is blocking: adding one can stop runs, so it is the user's call.
-        safe: false,
+        applicability: Applicability::Unsafe,
         snippet: false,
     })
 }

@@ -41,18 +41,33 @@ mod values;
 use super::ParsedFile;
 use crate::project::facts::Syntax;
 use crate::project::{Model, Project};
+use crate::syntax::block::ValueKind;
 use crate::syntax::model_file::ModelFile;
+use crate::syntax::python::PyValueKind;
 use crate::syntax::python::PythonModel;
-use crate::syntax::{Diagnostic, Severity};
+use crate::syntax::python::literal::kwarg;
+use crate::syntax::sqlmesh::TRUE_WORDS;
+use crate::syntax::{Diagnostic, Severity, Span};
+use std::cell::RefCell;
 
 /// What a rule sees: the project and one parsed file with its text.
 pub struct Context<'a> {
     pub project: &'a Project,
     pub file: &'a ParsedFile,
     pub text: &'a str,
+    /// What the rules could not read statically, for the file's one `not-checked` info.
+    unread: RefCell<Vec<&'static str>>,
 }
 
 impl<'a> Context<'a> {
+    /// Notes that a rule could not read `what` (`the \`start\` date`) and so stays silent.
+    pub fn could_not_read(&self, what: &'static str) {
+        let mut unread = self.unread.borrow_mut();
+        if !unread.contains(&what) {
+            unread.push(what);
+        }
+    }
+
     /// The SQL model file, if this is one.
     pub fn sql(&self) -> Option<&'a ModelFile> {
         match &self.file.syntax {
@@ -119,6 +134,23 @@ pub static RULES: &[&Rule] = &[
     &unregistered_table::RULE,
 ];
 
+/// Where a diagnostic code is explained: its section of `docs/rules.md`, for rules and the
+/// `not-checked` info. The docs live at `$MESHLS_DOCS_URL` when the build sets it (a published
+/// copy of `docs/`), else in the source tree the binary was built from.
+pub fn doc_url(code: &str) -> Option<String> {
+    if rule(code).is_none() && code != NOT_CHECKED {
+        return None;
+    }
+    let base = match option_env!("MESHLS_DOCS_URL") {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => format!("file://{}/docs", env!("CARGO_MANIFEST_DIR")),
+    };
+    Some(format!("{base}/rules.md#{code}"))
+}
+
+/// The code of the one info a file gets when rules were skipped for what meshls cannot read.
+pub const NOT_CHECKED: &str = "not-checked";
+
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
@@ -126,19 +158,36 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 
 /// Every diagnostic of a parsed file, sorted by position.
 pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diagnostic> {
-    let cx = Context { project, file, text };
+    let cx = Context { project, file, text, unread: RefCell::new(Vec::new()) };
     let mut out = file.facts.diagnostics.clone();
     let ignored_by_model = model_ignored_rules(&cx);
     // Rules read the graph: while the project is still being indexed it is partial, and they
     // would report models not read yet as missing.
     let rules = if project.is_indexed() { RULES } else { &[] };
-    for rule in rules {
+    // SQLMesh neither loads nor lints a disabled model; one that may be disabled (`enabled
+    // @var`, `enabled (0 = 1)`) is left alone too. Duplicates still count: SQLMesh reads both.
+    let enabled = enabled(&cx);
+    if enabled.is_none() {
+        cx.could_not_read("whether the model is enabled");
+    }
+    let enabled = enabled == Some(true);
+    // A query that does not parse before rendering (Jinja, a statement made by a macro) is
+    // left to the rules that read it, silently: the user chose to write it so, and a note on
+    // every such model would be noise.
+    let on_disabled = [duplicate_model::RULE.code, invalid_property_value::RULE.code];
+    for rule in rules.iter().filter(|r| enabled || on_disabled.contains(&r.code)) {
         let Some(severity) = level(project, rule, &ignored_by_model) else { continue };
         let start = out.len();
         (rule.check)(&cx, &mut out);
         for diagnostic in &mut out[start..] {
             diagnostic.severity = severity;
         }
+    }
+    let unread = cx.unread.borrow();
+    if !unread.is_empty() && rules.iter().any(|r| level(project, r, &ignored_by_model).is_some()) {
+        let at = cx.model().map_or(Span::at(0), |m| m.name_span);
+        let message = format!("rules skipped: meshls cannot know {} without running SQLMesh", unread.join(", "));
+        out.push(Diagnostic::info(NOT_CHECKED, at, message));
     }
     suppress_ignored(text, &mut out);
     out.sort_by_key(|d| (d.span, d.code));
@@ -175,6 +224,30 @@ fn level(project: &Project, rule: &Rule, ignored_by_model: &[String]) -> Option<
         }
     }
     rule.default
+}
+
+/// Whether the model is enabled: no `enabled`, or one that reads as true; None when its value
+/// is not a literal (`enabled @var`, `enabled (0 = 1)`).
+fn enabled(cx: &Context) -> Option<bool> {
+    // What SQLMesh's boolean validator reads as true; anything else is false.
+    let read = |text: &str| Some(TRUE_WORDS.contains(&text.to_ascii_lowercase().as_str()));
+    if let Some(file) = cx.sql() {
+        let Some(property) = file.property("enabled") else { return Some(true) };
+        return match property.value.single().map(|v| &v.kind) {
+            Some(ValueKind::Name(parts)) if parts.len() == 1 && !parts[0].text.starts_with('@') => read(&parts[0].text),
+            Some(ValueKind::Str(text) | ValueKind::Number(text)) => read(text),
+            _ => None,
+        };
+    }
+    if let Some(python) = cx.python() {
+        let Some(arg) = kwarg(&python.args, "enabled") else { return Some(true) };
+        return match &arg.value.kind {
+            PyValueKind::Bool(value) => Some(*value),
+            PyValueKind::Str(text) => read(text),
+            _ => None,
+        };
+    }
+    Some(true)
 }
 
 /// The model's `ignored_rules`, lowercased.

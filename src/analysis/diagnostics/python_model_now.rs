@@ -26,11 +26,7 @@ pub const RULE: Rule = Rule {
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(model) = cx.python() else { return };
     for call in &model.now_calls {
-        let message = format!(
-            "`{}` reads the wall clock, so a backfill or rerun of a past interval depends on when it runs; \
-             use the `execution_time` argument (or `start`/`end`) that SQLMesh passes the model",
-            call.text(cx.text)
-        );
+        let message = format!("`{}` reads the wall clock; use `execution_time`", call.text(cx.text));
         out.push(Diagnostic::warning(RULE.code, *call, message));
     }
 }

@@ -14,7 +14,7 @@
 use super::column_refs::each_select;
 use super::{Context, Rule};
 use crate::syntax::sql::shape::ScopeKind;
-use crate::syntax::{Diagnostic, Fix};
+use crate::syntax::{Applicability, Diagnostic, Fix};
 
 pub const RULE: Rule = Rule {
     code: "select-star",
@@ -89,8 +89,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     Some(indent) => columns.join(&format!(",\n{indent}")),
                     None => columns.join(", "),
                 };
-                diagnostic =
-                    diagnostic.with_fix(Fix::local("Expand `*` into the column list", vec![(item.span, list)]));
+                diagnostic = diagnostic.with_fix(
+                    // The model stops following its upstream's columns.
+                    Fix::local("Expand `*` into the column list", vec![(item.span, list)])
+                        .with_applicability(Applicability::Unsafe),
+                );
             }
             out.push(diagnostic);
         }

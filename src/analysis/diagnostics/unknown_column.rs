@@ -12,7 +12,7 @@
 //! **Fix:** use a column the relation has; when one is close, the quick fix renames the
 //! reference to it.
 
-use super::column_refs::{each_reference, is_niladic_function};
+use super::column_refs::{each_reference, is_keyword_argument, is_niladic_function};
 use super::did_you_mean::closest;
 use super::{Context, Rule};
 use crate::project::lineage::RefTarget;
@@ -43,7 +43,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 None => return,
             }
         }
-        if candidates.contains(&name) {
+        if candidates.contains(&name) || is_keyword_argument(cx.text, reference.parts[0].span.start as usize) {
             return;
         }
         // The part that names the column: after the qualifier, or the first one.
@@ -73,7 +73,6 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 }
 
 /// A fix that guesses the user's intent: offered in the editor, not applied by `check --fix`.
-fn guess(mut fix: Fix) -> Fix {
-    fix.safe = false;
-    fix
+fn guess(fix: Fix) -> Fix {
+    fix.with_applicability(crate::syntax::Applicability::Unsafe)
 }

@@ -13,7 +13,7 @@
 use super::did_you_mean::{closest, in_case_of};
 use super::{Context, Rule};
 use crate::syntax::sqlmesh::{MODEL_KINDS, kind};
-use crate::syntax::{Diagnostic, Fix, Severity};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "unknown-kind",
@@ -45,7 +45,10 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if let Some(suggestion) = closest(&name, candidates) {
         diagnostic.message.push_str(&format!("; did you mean `{suggestion}`?"));
         let replacement = replacement(written, suggestion);
-        diagnostic = diagnostic.with_fix(Fix::local(format!("Change to `{suggestion}`"), vec![(span, replacement)]));
+        diagnostic = diagnostic.with_fix(
+            Fix::local(format!("Change to `{suggestion}`"), vec![(span, replacement)])
+                .with_applicability(Applicability::Unsafe),
+        );
     }
     out.push(diagnostic);
 }

@@ -17,7 +17,7 @@ use super::did_you_mean::{closest, in_case_of};
 use super::{Context, Rule};
 use crate::syntax::block::Property;
 use crate::syntax::sqlmesh::{MODEL_KINDS, MODEL_PROPERTIES, kind, model_property};
-use crate::syntax::{Diagnostic, Fix, Severity};
+use crate::syntax::{Applicability, Diagnostic, Fix, Severity};
 
 pub const RULE: Rule = Rule {
     code: "unknown-property",
@@ -89,7 +89,8 @@ fn unknown(cx: &Context, property: &Property, what: &str, suggestion: Option<&st
         diagnostic.message.push_str(&format!("; did you mean `{suggestion}`?"));
         let replacement = in_case_of(key.span.text(cx.text), suggestion);
         let title = format!("Change to `{replacement}`");
-        diagnostic = diagnostic.with_fix(Fix::local(title, vec![(key.span, replacement)]));
+        diagnostic = diagnostic
+            .with_fix(Fix::local(title, vec![(key.span, replacement)]).with_applicability(Applicability::Unsafe));
     }
     diagnostic
 }

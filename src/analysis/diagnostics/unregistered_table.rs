@@ -7,12 +7,18 @@
 //!
 //! **Example:** `SELECT * FROM raw.events` where nothing defines `raw.events`.
 //!
+//! Only the tables SQLMesh takes dependencies from are checked, and only when meshls read them
+//! for certain: the query when it parses before rendering (a Jinja query does not), its
+//! `depends_on`, a Python model's `depends_on` and `context.resolve_table` strings. Tables of
+//! pre- and post-statements are not dependencies; names left with a macro variable are unknown.
+//!
 //! **Fix:** declare the table in `external_models.yaml` (created if missing); fill in its
-//! columns, or run `sqlmesh create_external_models`.
+//! columns, or run `sqlmesh create_external_models`. It edits another file, so `meshls check
+//! --fix` applies it only with `--unsafe-fixes`.
 
 use super::{Context, Rule};
 use crate::analysis::references::references;
-use crate::syntax::{Diagnostic, Edit, Fix, Severity, Span};
+use crate::syntax::{Applicability, Diagnostic, Edit, Fix, Severity, Span};
 
 pub const RULE: Rule = Rule {
     code: "unregistered-table",
@@ -25,13 +31,63 @@ pub const RULE: Rule = Rule {
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     let own: Vec<_> = cx.file.facts.models.iter().map(|m| &m.name).collect();
     let graph = cx.project.graph();
+    // Only what SQLMesh takes dependencies from, read for certain: the query when sqlparser
+    // read it (not the token pass, which takes a Jinja query's CTEs and table functions for
+    // tables), `depends_on`, a Python model's strings. Pre- and post-statements add none.
+    let mut unsure: Vec<Span> = Vec::new();
+    let mut ctes: Vec<String> = Vec::new();
+    if let Some(file) = cx.sql() {
+        unsure.extend(file.statement_tables.iter().map(|t| t.span));
+        if let Some(query) = &file.query {
+            if !query.parsed {
+                unsure.extend(query.tables.iter().map(|t| t.span));
+            }
+            ctes.extend(query.ctes.iter().map(|c| c.value.to_ascii_lowercase()));
+        }
+    }
     for reference in references(cx.project, cx.file) {
-        if reference.definition || own.contains(&&reference.name) || graph.is_defined(&reference.name) {
+        if reference.definition
+            || unsure.contains(&reference.span)
+            || own.contains(&&reference.name)
+            || graph.is_defined(&reference.name)
+        {
             continue;
         }
-        let message = format!("`{}` is not a model, seed or external model of this project", reference.name);
+        let name = reference.name.as_str();
+        // A variable left unsubstituted (`"@schema".orders`): the real name is unknown.
+        if name.contains('@') {
+            cx.could_not_read("a table name made by a macro variable");
+            continue;
+        }
+        if ctes.iter().any(|c| *c == name.to_ascii_lowercase()) || is_call(cx.text, reference.span) {
+            continue;
+        }
+        // A file read as a table (Spark's parquet.`path/to/file.parquet`).
+        if name.contains('/') {
+            continue;
+        }
+        // A model of the same schema and table in another catalog, or without one: the
+        // catalog the engine connects to (MotherDuck's database, a DuckDB file) decides.
+        if graph.models().any(|m| same_but_catalog(m.as_str(), name)) {
+            cx.could_not_read("the default catalog");
+            continue;
+        }
+        let message = format!("`{name}` is not a model, seed or external model");
         out.push(Diagnostic::warning(RULE.code, reference.span, message).with_fix(register(cx, &reference)));
     }
+}
+
+/// Whether the name at `span` is called: a table function (`read_csv('x.csv')`, `range(10)`,
+/// `generate_series(1, 3)`, `UNNEST(...)`), which SQLMesh never takes for a model.
+fn is_call(text: &str, span: Span) -> bool {
+    text.get(span.end as usize..).is_some_and(|rest| rest.trim_start().starts_with('('))
+}
+
+/// Whether two canonical names differ only in their catalog (`c.s.t`, `s.t`, `d.s.t`).
+fn same_but_catalog(a: &str, b: &str) -> bool {
+    let parts = |n: &str| n.split('.').map(str::to_string).collect::<Vec<_>>();
+    let (a, b) = (parts(a), parts(b));
+    a != b && (a.len() == 3 || b.len() == 3) && a.len() >= 2 && b.len() >= 2 && a[a.len() - 2..] == b[b.len() - 2..]
 }
 
 /// A YAML scalar for a name: bare when plain, else single-quoted.
@@ -68,7 +124,8 @@ fn register(cx: &Context, reference: &crate::analysis::references::Reference) ->
     Fix {
         title: format!("Declare `{name}` in external_models.yaml"),
         edits: vec![Edit { path: Some(path), span, new_text }],
-        safe: true,
+        // Another file: never applied without `--unsafe-fixes`.
+        applicability: Applicability::Unsafe,
         snippet: false,
     }
 }
