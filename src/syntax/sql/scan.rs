@@ -76,16 +76,18 @@ pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {
                 // `FROM (subquery) alias, next_table`: the list goes on after a subquery.
                 in_from_list = in_query && i > 0 && parens.last().copied().unwrap_or(true) && in_from_list;
             }
+            // A comma between CTEs, even right after a FROM list inside the previous CTE's body.
+            TokenKind::Comma if with_depths.last() == Some(&parens.len()) => {
+                in_from_list = false;
+                if let Some(cte) = cte_at(text, tokens, i + 1) {
+                    ctes.push(cte);
+                }
+            }
             TokenKind::Comma if in_from_list && in_query => {
                 if let Some((table, next)) = table_at(text, tokens, i + 1) {
                     tables.push(table);
                     i = next;
                     continue;
-                }
-            }
-            TokenKind::Comma if with_depths.last() == Some(&parens.len()) => {
-                if let Some(cte) = cte_at(text, tokens, i + 1) {
-                    ctes.push(cte);
                 }
             }
             _ => {}
