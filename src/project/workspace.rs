@@ -113,14 +113,17 @@ pub fn project_roots(folders: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathDiagnostic>)
     (roots, diagnostics)
 }
 
-/// The project roots under `folder` (itself included).
+/// The project roots under `folder` (itself included). Below `folder`, a config file makes a
+/// project only beside a `models/` folder and outside hidden folders: `.astro/config.yaml` or
+/// `docker/config.yml` belong to other tools.
 pub fn discover(folder: &Path) -> Vec<PathBuf> {
+    let hidden = |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
     walkdir::WalkDir::new(folder)
         .follow_links(true)
         .into_iter()
-        .filter_entry(|e| !skipped(e) && e.file_type().is_dir())
+        .filter_entry(|e| !skipped(e) && !hidden(e) && e.file_type().is_dir())
         .filter_map(Result::ok)
-        .filter(|e| config_file(e.path()).is_some())
+        .filter(|e| config_file(e.path()).is_some() && (e.depth() == 0 || e.path().join("models").is_dir()))
         .map(|e| e.into_path())
         .collect()
 }

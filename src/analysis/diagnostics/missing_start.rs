@@ -45,6 +45,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         cx.could_not_read("the `start` value");
         return;
     }
+    // `model_defaults` may hold a `start` meshls could not read.
+    if cx.project.settings.config.partial {
+        cx.could_not_read("the config's `model_defaults`");
+        return;
+    }
     if model.kind != "INCREMENTAL_BY_TIME_RANGE" && !reads_interval(cx) {
         return;
     }

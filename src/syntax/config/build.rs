@@ -304,6 +304,12 @@ impl Builder {
     }
 }
 
+/// Whether the dynamic paths leave `model_defaults` unknown: the whole config, a `**` spread
+/// into a config class, or a value under `model_defaults`.
+pub(crate) fn defaults_unknown(dynamic: &[(String, Span)]) -> bool {
+    dynamic.iter().any(|(path, _)| path == "config" || path == "**" || path.starts_with("model_defaults"))
+}
+
 /// Python's `PurePosixPath(path).stem`: the last component without its last suffix.
 fn path_stem(path: &str) -> &str {
     let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");

@@ -33,6 +33,10 @@ pub struct Config {
     pub project: Option<String>,
     /// `model_naming.infer_names`: a model without a name is named from its path.
     pub infer_names: bool,
+    /// Whether some settings could not be read statically (`Config(**settings)`, a config.py
+    /// with no readable `config = Config(...)`): absent values may then be set after all, so
+    /// rules that read a missing default stay silent.
+    pub partial: bool,
     /// Problems found while reading, with spans into the config file.
     pub diagnostics: Vec<Diagnostic>,
 }

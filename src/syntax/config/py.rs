@@ -55,10 +55,12 @@ pub fn parse_config_py(text: &str) -> Config {
         let at = module.lookup("config").map_or(Span::at(0), |v| v.span);
         let msg = "no `config = Config(...)` that can be read statically";
         diagnostics.push(Diagnostic::info(CODE, at, msg));
-        return Config { diagnostics, ..Config::default() };
+        return Config { diagnostics, partial: true, ..Config::default() };
     };
-    let mut converter = Converter { module: &module, budget: MAX_NODES };
-    let (mut config, dynamic) = build(&converter.node(root, 0));
+    let mut converter = Converter { module: &module, spreads: Vec::new(), budget: MAX_NODES };
+    let (mut config, mut dynamic) = build(&converter.node(root, 0));
+    dynamic.extend(converter.spreads.iter().map(|span| ("**".to_string(), *span)));
+    config.partial = super::build::defaults_unknown(&dynamic);
     config.diagnostics.splice(0..0, diagnostics);
     if let Some((_, span)) = dynamic.first() {
         let names: Vec<&str> = dynamic.iter().map(|(p, _)| p.as_str()).collect();
@@ -104,6 +106,8 @@ fn env_lookup(module: &PyModule, args: &[PyArg]) -> NodeKind {
 
 struct Converter<'m> {
     module: &'m PyModule,
+    /// `**settings` spread into a config class: settings that cannot be read.
+    spreads: Vec<Span>,
     /// Nodes that may still be made.
     budget: usize,
 }
@@ -147,7 +151,12 @@ impl Converter<'_> {
                 let class = last(func);
                 let mut entries: Vec<(Spanned<String>, Node)> = Vec::new();
                 for a in args {
-                    let Some(name) = &a.name else { continue };
+                    let Some(name) = &a.name else {
+                        if matches!(a.value.kind, PyValueKind::Other) && class.ends_with("Config") {
+                            self.spreads.push(a.value.span);
+                        }
+                        continue;
+                    };
                     if depth == 0 {
                         // Each setting of `Config(...)` has its own budget, so that one
                         // oversized setting does not hide the others.

@@ -36,6 +36,7 @@ pub fn parse_config_yaml(text: &str) -> Config {
     let root = reader.node(doc, 0);
     let (mut config, dynamic) = build(&root);
     config.diagnostics.append(&mut reader.diagnostics);
+    config.partial = super::build::defaults_unknown(&dynamic);
     if let Some((_, span)) = dynamic.first() {
         let names: Vec<&str> = dynamic.iter().map(|(p, _)| p.as_str()).collect();
         let msg = format!("these values could not be read: {}", names.join(", "));
