@@ -457,6 +457,11 @@ impl Project {
         self.file(id)?.models.iter().find(|m| &m.name == name).cloned()
     }
 
+    /// Whether a file defines `name` with `enabled false` (SQLMesh drops such a model).
+    pub fn is_disabled(&self, name: &ModelName) -> bool {
+        self.files.iter().any(|f| f.disabled.contains(name))
+    }
+
     /// Every model of the project, sorted by name.
     pub fn models(&self) -> Vec<Model> {
         let mut models: Vec<Model> = self.files.iter().flat_map(|f| f.models.clone()).collect();

@@ -72,6 +72,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             cx.could_not_read("the default catalog");
             continue;
         }
+        // SQLMesh drops a disabled model but keeps the dependency on it.
+        if cx.project.is_disabled(&reference.name) {
+            let message = format!("`{name}` is disabled (`enabled false`): SQLMesh does not load it");
+            out.push(Diagnostic::warning(RULE.code, reference.span, message));
+            continue;
+        }
         let message = format!("`{name}` is not a model, seed or external model");
         out.push(Diagnostic::warning(RULE.code, reference.span, message).with_fix(register(cx, &reference)));
     }
