@@ -22,7 +22,7 @@ fn formats_exit_codes_and_fix() {
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("\nmodels/orders.sql:7:6: warning[unregistered-table] `raw.refunds`"), "{text}");
     assert!(text.contains("  | JOIN raw.refunds AS f ON f.order_id = r.id\n  |      ^^^^^^^^^^^\n"), "{text}");
-    assert!(text.ends_with("2 infos, 1 warning\n"), "{text}");
+    assert!(text.ends_with("1 info, 1 warning\n"), "{text}");
 
     // JSON: the contract's keys, 0-based lines and UTF-16 characters, and says so.
     let json: Value = serde_json::from_slice(&check(&root, &["--format", "json"]).stdout).unwrap();

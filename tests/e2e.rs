@@ -75,7 +75,7 @@ fn progress_then_diagnostics_appear_and_clear_as_the_user_types() {
     // A syntax error, then its repair.
     client.change(
         &uri,
-        json!([{"range": whole(&text), "text": "MODEL (name marts.daily_revenue);\nSELECT a,, FROM core.rentals"}]),
+        json!([{"range": whole(&text), "text": "MODEL (name marts.daily_revenue);\nSELECT rental_id FROM core.rentals WHERE ("}]),
     );
     let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
     assert_eq!(codes(&diagnostics), ["sql-syntax"]);
