@@ -129,7 +129,10 @@ pub struct FileFacts {
     pub audits: Vec<Spanned<String>>,
     /// Models the file defines with `enabled false`: SQLMesh drops them, so they are not in
     /// the graph, but a reference to one is not to an unknown table.
-    pub disabled: Vec<ModelName>,
+    pub disabled: Vec<Spanned<ModelName>>,
+    /// Whether a model's `enabled` is an expression meshls cannot evaluate (`enabled (0 = 1)`):
+    /// the model is kept, and the rules leave it alone.
+    pub enabled_unknown: bool,
 }
 
 /// The project-wide settings a file is read with.
@@ -206,6 +209,7 @@ pub fn parse_file(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]
         macros: Vec::new(),
         audits: Vec::new(),
         disabled: Vec::new(),
+        enabled_unknown: false,
     };
     let text = match readable_text(bytes) {
         Ok(text) => text,
@@ -331,7 +335,17 @@ fn blueprints(text: &str, value: &Values) -> Option<Vec<Vec<(String, String)>>> 
         .collect()
 }
 
-/// Whether an `enabled` value (`false`, `'false'`, `0`, `@var`) disables the model.
+/// An `enabled` value as SQLMesh's boolean validator reads it: one of its true words is true,
+/// another single word false; None for an expression meshls cannot evaluate.
+fn enabled_value(rendered: &str) -> Option<bool> {
+    let word = rendered.trim().trim_matches(['\'', '"']).to_ascii_lowercase();
+    if word.is_empty() || word.contains(|c: char| c.is_whitespace() || "()=<>!".contains(c)) {
+        return None;
+    }
+    Some(crate::syntax::sqlmesh::TRUE_WORDS.contains(&word.as_str()))
+}
+
+/// Whether a value (`false`, `'false'`, `0`) reads as false.
 fn is_false(rendered: &str) -> bool {
     let rendered = rendered.trim().trim_matches(['\'', '"']);
     rendered.eq_ignore_ascii_case("false") || rendered == "0"
@@ -366,13 +380,17 @@ fn sql_model_of(
         }
     };
     let name_span = file.property("name").map_or(keyword, |p| p.value.span);
-    let disabled = match file.property("enabled") {
-        Some(p) => vars.render(p.value.text(text)).is_some_and(|v| is_false(&v)),
-        None => settings.default_text("enabled").is_some_and(|v| is_false(&v)),
+    let enabled = match file.property("enabled") {
+        Some(p) => vars.render(p.value.text(text)).and_then(|v| enabled_value(&v)),
+        None => settings.default_text("enabled").map_or(Some(true), |v| enabled_value(&v)),
     };
-    if disabled {
-        facts.disabled.push(name);
-        return None;
+    match enabled {
+        Some(false) => {
+            facts.disabled.push(Spanned::new(name, name_span));
+            return None;
+        }
+        None => facts.enabled_unknown = true,
+        Some(true) => {}
     }
     // An unknown kind is reported by the `unknown-kind` rule. `model_defaults.kind` does not
     // apply to SQL models: SQLMesh always passes VIEW for them.
@@ -819,10 +837,10 @@ fn python_model_of(settings: &Settings, facts: &mut FileFacts, model: &PythonMod
             None
         }
     };
-    if let Some((name, _)) = &name
+    if let Some((name, span)) = &name
         && python_disabled(settings, model)
     {
-        facts.disabled.push(name.clone());
+        facts.disabled.push(Spanned::new(name.clone(), *span));
         return None;
     }
     let (name, name_span) = name?;

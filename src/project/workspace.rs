@@ -459,7 +459,7 @@ impl Project {
 
     /// Whether a file defines `name` with `enabled false` (SQLMesh drops such a model).
     pub fn is_disabled(&self, name: &ModelName) -> bool {
-        self.files.iter().any(|f| f.disabled.contains(name))
+        self.files.iter().any(|f| f.disabled.iter().any(|d| &d.value == name))
     }
 
     /// Every model of the project, sorted by name.
@@ -499,6 +499,7 @@ fn unreadable(path: &Path, role: FileRole, error: &std::io::Error) -> FileFacts 
         macros: Vec::new(),
         audits: Vec::new(),
         disabled: Vec::new(),
+        enabled_unknown: false,
     }
 }
 

@@ -15,9 +15,6 @@ use super::{Context, Rule};
 use crate::analysis::{ParsedFile, parse};
 use crate::project::facts::Syntax;
 use crate::project::{FileRole, ModelName, Project};
-use crate::syntax::block::ValueKind;
-use crate::syntax::python::PyValueKind;
-use crate::syntax::sqlmesh::TRUE_WORDS;
 use crate::syntax::{Diagnostic, Related, Severity, Span};
 use std::path::Path;
 
@@ -102,22 +99,12 @@ fn definitions(project: &Project, file: &ParsedFile) -> Vec<Definition> {
         file.facts.models.iter().map(move |m| Definition { name: m.name.clone(), span: m.name_span, enabled })
     };
     match &file.syntax {
-        Syntax::Sql(sql) => {
-            let disabled = sql.property("enabled").is_some_and(|p| match p.value.single().map(|v| &v.kind) {
-                Some(ValueKind::Name(parts)) if parts.len() == 1 => reads_false(&parts[0].text),
-                Some(ValueKind::Str(text) | ValueKind::Number(text)) => reads_false(text),
-                _ => false,
-            });
-            models(!disabled).collect()
-        }
-        Syntax::Python(Some(python)) => {
-            let enabled = python.args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.value == "enabled"));
-            let disabled = enabled.is_some_and(|a| match &a.value.kind {
-                PyValueKind::Bool(value) => !value,
-                PyValueKind::Str(text) => reads_false(text),
-                _ => false,
-            });
-            models(!disabled).collect()
+        Syntax::Sql(_) | Syntax::Python(Some(_)) => {
+            // The project read `enabled` with the variables rendered: disabled copies are kept
+            // apart from the models.
+            let disabled =
+                file.facts.disabled.iter().map(|d| Definition { name: d.value.clone(), span: d.span, enabled: false });
+            models(true).chain(disabled).collect()
         }
         Syntax::External(external) => {
             let selected = selected_gateway(project);
@@ -141,9 +128,4 @@ fn selected_gateway(project: &Project) -> Option<&str> {
         .as_deref()
         .filter(|g| !g.is_empty())
         .or_else(|| config.gateways.first().map(|g| g.name.as_str()))
-}
-
-/// Whether SQLMesh's `str_to_bool` reads `text` as false.
-fn reads_false(text: &str) -> bool {
-    !TRUE_WORDS.contains(&text.to_ascii_lowercase().as_str())
 }

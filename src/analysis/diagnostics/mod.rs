@@ -41,12 +41,8 @@ mod values;
 use super::ParsedFile;
 use crate::project::facts::Syntax;
 use crate::project::{Model, Project};
-use crate::syntax::block::ValueKind;
 use crate::syntax::model_file::ModelFile;
-use crate::syntax::python::PyValueKind;
 use crate::syntax::python::PythonModel;
-use crate::syntax::python::literal::kwarg;
-use crate::syntax::sqlmesh::TRUE_WORDS;
 use crate::syntax::{Diagnostic, Severity, Span};
 use std::cell::RefCell;
 
@@ -226,28 +222,14 @@ fn level(project: &Project, rule: &Rule, ignored_by_model: &[String]) -> Option<
     rule.default
 }
 
-/// Whether the model is enabled: no `enabled`, or one that reads as true; None when its value
-/// is not a literal (`enabled @var`, `enabled (0 = 1)`).
+/// Whether the file's model is enabled, as the project read it (variables rendered); None when
+/// `enabled` is an expression meshls cannot evaluate (`enabled (0 = 1)`).
 fn enabled(cx: &Context) -> Option<bool> {
-    // What SQLMesh's boolean validator reads as true; anything else is false.
-    let read = |text: &str| Some(TRUE_WORDS.contains(&text.to_ascii_lowercase().as_str()));
-    if let Some(file) = cx.sql() {
-        let Some(property) = file.property("enabled") else { return Some(true) };
-        return match property.value.single().map(|v| &v.kind) {
-            Some(ValueKind::Name(parts)) if parts.len() == 1 && !parts[0].text.starts_with('@') => read(&parts[0].text),
-            Some(ValueKind::Str(text) | ValueKind::Number(text)) => read(text),
-            _ => None,
-        };
+    let facts = &cx.file.facts;
+    if facts.enabled_unknown {
+        return None;
     }
-    if let Some(python) = cx.python() {
-        let Some(arg) = kwarg(&python.args, "enabled") else { return Some(true) };
-        return match &arg.value.kind {
-            PyValueKind::Bool(value) => Some(*value),
-            PyValueKind::Str(text) => read(text),
-            _ => None,
-        };
-    }
-    Some(true)
+    Some(facts.models.iter().any(|m| m.source != crate::project::Source::External) || facts.disabled.is_empty())
 }
 
 /// The model's `ignored_rules`, lowercased.
