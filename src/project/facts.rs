@@ -338,6 +338,18 @@ fn blueprints(text: &str, value: &Values) -> Option<Vec<Vec<(String, String)>>> 
 /// An `enabled` value as SQLMesh's boolean validator reads it: one of its true words is true,
 /// another single word false; None for an expression meshls cannot evaluate.
 fn enabled_value(rendered: &str) -> Option<bool> {
+    // A comparison of two literals, as in `enabled (0 = 1)`.
+    let inner = rendered.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    for (op, equal) in [("<>", false), ("!=", false), ("==", true), ("=", true)] {
+        if let Some((left, right)) = inner.split_once(op) {
+            let literal = |s: &str| {
+                let s = s.trim();
+                let plain = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_');
+                (plain || s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'')).then(|| s.trim_matches('\'').to_string())
+            };
+            return Some((literal(left)? == literal(right)?) == equal);
+        }
+    }
     let word = rendered.trim().trim_matches(['\'', '"']).to_ascii_lowercase();
     if word.is_empty() || word.contains(|c: char| c.is_whitespace() || "()=<>!".contains(c)) {
         return None;
