@@ -119,7 +119,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
         }
         Format::Human => print_human(&output),
     }
-    if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let code = if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+    // The process ends here: freeing every file's facts and every cached schema one by one
+    // would cost about a tenth of the run (0.15 s at N = 10,000), for memory the OS reclaims
+    // at once on exit.
+    std::mem::forget(output);
+    std::mem::forget(files);
+    std::mem::forget(workspace);
+    code
 }
 
 fn print_human(output: &Output) {
