@@ -128,6 +128,20 @@ pub struct FileFacts {
     pub disabled: Vec<ModelName>,
 }
 
+impl FileFacts {
+    /// A copy that shares nothing with `self`, its query shapes included, allocated by the
+    /// calling thread.
+    pub fn deep_clone(&self) -> FileFacts {
+        let mut copy = self.clone();
+        for model in &mut copy.models {
+            if let Some(query) = &model.query {
+                model.query = Some(Arc::new(QueryShape::clone(query)));
+            }
+        }
+        copy
+    }
+}
+
 /// The project-wide settings a file is read with.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
