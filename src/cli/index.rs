@@ -110,9 +110,29 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     };
     match format {
         Format::Json => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let written = serde_json::to_writer_pretty(&mut out, &output).map_err(std::io::Error::from);
-            if let Err(error) = written.and_then(|()| writeln!(out)).and_then(|()| out.flush()) {
+            let printed = std::sync::atomic::AtomicBool::new(false);
+            let written = std::thread::scope(|scope| {
+                // Each model's schema is computed as it is printed, on one thread; a second
+                // one computes them ahead in the same order, so that the printing mostly finds
+                // them cached (a schema is the same whichever thread computes it).
+                scope.spawn(|| {
+                    let models = output.projects.iter().flat_map(|p| p.models.models.iter().map(move |m| (p, m)));
+                    for (project, (_, model)) in models {
+                        if printed.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        project.models.project.schema(&model.name);
+                    }
+                });
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                let written = serde_json::to_writer_pretty(&mut out, &output)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+                    .and_then(|()| out.flush());
+                printed.store(true, std::sync::atomic::Ordering::Relaxed);
+                written
+            });
+            if let Err(error) = written {
                 eprintln!("meshls: cannot print the index: {error}");
                 return ExitCode::FAILURE;
             }
