@@ -78,20 +78,6 @@ pub(super) fn mask_jinja(text: &str) -> (Cow<'_, str>, Vec<Range<usize>>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jinja_is_masked_at_the_same_length() {
-        let text = "a: {{ x }}\n{% if y %}\nb: 1\n{% else %}\nb: 2\n{% endif %}\nc: 'é{# c #}'\n";
-        let (masked, ranges) = mask_jinja(text);
-        assert_eq!(masked.len(), text.len());
-        assert_eq!(masked, "a: _______\n          \nb: 1\n          \n    \n           \nc: 'é       '\n");
-        assert_eq!(ranges, vec![Range { start: 3, end: 10 }]);
-    }
-}
-
 /// A templated config value rendered as SQLMesh renders config.yaml: `env_var(name, default)`
 /// reads meshls's own environment (the one the user runs SQLMesh in). None when the template
 /// uses anything else, or an environment variable that is unset and has no default, so that
@@ -109,4 +95,18 @@ pub(super) fn render_value(template: &str) -> Option<String> {
         }
     });
     env.render_str(template, ()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jinja_is_masked_at_the_same_length() {
+        let text = "a: {{ x }}\n{% if y %}\nb: 1\n{% else %}\nb: 2\n{% endif %}\nc: 'é{# c #}'\n";
+        let (masked, ranges) = mask_jinja(text);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked, "a: _______\n          \nb: 1\n          \n    \n           \nc: 'é       '\n");
+        assert_eq!(ranges, vec![Range { start: 3, end: 10 }]);
+    }
 }
