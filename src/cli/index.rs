@@ -110,11 +110,28 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     };
     let written = match format {
         Format::Json => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            serde_json::to_writer_pretty(&mut out, &output)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(out))
-                .and_then(|()| out.flush())
+            let printed = std::sync::atomic::AtomicBool::new(false);
+            std::thread::scope(|scope| {
+                // Each model's schema is computed as it is printed, on one thread; a second
+                // one computes them ahead in the same order, so that the printing mostly finds
+                // them cached (a schema is the same whichever thread computes it).
+                scope.spawn(|| {
+                    let models = output.projects.iter().flat_map(|p| p.models.models.iter().map(move |m| (p, m)));
+                    for (project, (_, model)) in models {
+                        if printed.load(std::sync::atomic::Ordering::Relaxed) {
+                            return;
+                        }
+                        project.models.project.schema(&model.name);
+                    }
+                });
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                let written = serde_json::to_writer_pretty(&mut out, &output)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+                    .and_then(|()| out.flush());
+                printed.store(true, std::sync::atomic::Ordering::Relaxed);
+                written
+            })
         }
         Format::Human => {
             let cwd = std::env::current_dir().unwrap_or_default();
@@ -130,7 +147,14 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let code = if workspace.projects.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
+    // The process ends here: freeing every file's facts and every cached schema one by one
+    // would cost about a tenth of the run (0.15 s at N = 10,000), for memory the OS reclaims
+    // at once on exit.
+    std::mem::forget(output);
+    std::mem::forget(files);
+    std::mem::forget(workspace);
+    code
 }
 
 /// Whether writing failed because the reader went away (serde_json wraps the I/O error).

@@ -135,6 +135,20 @@ pub struct FileFacts {
     pub enabled_unknown: bool,
 }
 
+impl FileFacts {
+    /// A copy that shares nothing with `self`, its query shapes included, allocated by the
+    /// calling thread.
+    pub fn deep_clone(&self) -> FileFacts {
+        let mut copy = self.clone();
+        for model in &mut copy.models {
+            if let Some(query) = &model.query {
+                model.query = Some(Arc::new(QueryShape::clone(query)));
+            }
+        }
+        copy
+    }
+}
+
 /// The project-wide settings a file is read with.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
@@ -345,7 +359,8 @@ fn enabled_value(rendered: &str) -> Option<bool> {
             let literal = |s: &str| {
                 let s = s.trim();
                 let plain = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_');
-                (plain || s.len() >= 2 && s.starts_with('\'') && s.ends_with('\'')).then(|| s.trim_matches('\'').to_string())
+                (plain || s.len() >= 2 && s.starts_with('\'') && s.ends_with('\''))
+                    .then(|| s.trim_matches('\'').to_string())
             };
             return Some((literal(left)? == literal(right)?) == equal);
         }

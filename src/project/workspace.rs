@@ -297,13 +297,29 @@ impl Project {
     /// Reads and parses `files` in parallel, then adds them to the graph in one step. Files
     /// read from disk here; open editor buffers go through [`Project::set_file`].
     pub fn load_files(&self, files: &[(PathBuf, FileRole)]) {
-        let facts: Vec<FileFacts> = files
-            .par_iter()
-            .map(|(path, role)| match std::fs::read(path) {
-                Ok(bytes) => file_facts(&self.settings, path, *role, &bytes),
-                Err(error) => unreadable(path, *role, &error),
-            })
-            .collect();
+        // The files are parsed on rayon's threads, where what a file's facts keep is allocated
+        // among the parse's short-lived values (tokens, the syntax tree): left there, every
+        // page that held a parse stays partly used, about 60 MB of a 10,000-model project. So
+        // this thread copies each file's facts as they come, into pages of its own, and the
+        // parsing threads reuse theirs whole.
+        let (sender, received) = std::sync::mpsc::channel();
+        let mut facts: Vec<Option<FileFacts>> = (0..files.len()).map(|_| None).collect();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                files.par_iter().enumerate().for_each_with(sender, |sender, (i, (path, role))| {
+                    let facts = match std::fs::read(path) {
+                        Ok(bytes) => file_facts(&self.settings, path, *role, &bytes),
+                        Err(error) => unreadable(path, *role, &error),
+                    };
+                    // The receiver lives until every file is sent.
+                    let _ = sender.send((i, facts));
+                });
+            });
+            for (i, read) in &received {
+                facts[i] = Some(read.deep_clone());
+            }
+        });
+        let facts = facts.into_iter().flatten();
         let mut graph = self.graph.write().unwrap_or_else(|e| e.into_inner());
         for facts in facts {
             let id = self.id_of(&facts.path);
