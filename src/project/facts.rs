@@ -349,9 +349,10 @@ fn blueprints(text: &str, value: &Values) -> Option<Vec<Vec<(String, String)>>> 
         .collect()
 }
 
-/// An `enabled` value as SQLMesh's boolean validator reads it: one of its true words is true,
-/// another single word false; None for an expression meshls cannot evaluate.
-fn enabled_value(rendered: &str) -> Option<bool> {
+/// A boolean property (`enabled`, `doublequote`) as SQLMesh's validator reads it: one of its
+/// true words is true, another single word false; None for an expression meshls cannot
+/// evaluate.
+fn read_bool(rendered: &str) -> Option<bool> {
     // A comparison of two literals, as in `enabled (0 = 1)`.
     let inner = rendered.trim().trim_start_matches('(').trim_end_matches(')').trim();
     for (op, equal) in [("<>", false), ("!=", false), ("==", true), ("=", true)] {
@@ -370,12 +371,6 @@ fn enabled_value(rendered: &str) -> Option<bool> {
         return None;
     }
     Some(crate::syntax::sqlmesh::TRUE_WORDS.contains(&word.as_str()))
-}
-
-/// Whether a value (`false`, `'false'`, `0`) reads as false.
-fn is_false(rendered: &str) -> bool {
-    let rendered = rendered.trim().trim_matches(['\'', '"']);
-    rendered.eq_ignore_ascii_case("false") || rendered == "0"
 }
 
 /// One model of a SQL file, with `vars` (the file's `@DEF`s, one blueprint's variables and the
@@ -408,8 +403,8 @@ fn sql_model_of(
     };
     let name_span = file.property("name").map_or(keyword, |p| p.value.span);
     let enabled = match file.property("enabled") {
-        Some(p) => vars.render(p.value.text(text)).and_then(|v| enabled_value(&v)),
-        None => settings.default_text("enabled").map_or(Some(true), |v| enabled_value(&v)),
+        Some(p) => vars.render(p.value.text(text)).and_then(|v| read_bool(&v)),
+        None => settings.default_text("enabled").map_or(Some(true), |v| read_bool(&v)),
     };
     match enabled {
         Some(false) => {
@@ -670,8 +665,10 @@ fn csv_settings(value: &Values) -> SeedCsvSettings {
             _ => None,
         };
         let flag = match &value.kind {
-            ValueKind::Name(parts) | ValueKind::Call { name: parts, .. } => parts.first().map(|p| !is_false(&p.text)),
-            ValueKind::Str(s) => Some(!is_false(s)),
+            ValueKind::Name(parts) | ValueKind::Call { name: parts, .. } => {
+                parts.first().and_then(|p| read_bool(&p.text))
+            }
+            ValueKind::Str(s) => read_bool(s),
             _ => None,
         };
         match NamePart::join(key).to_ascii_lowercase().as_str() {
@@ -949,9 +946,9 @@ fn python_disabled(settings: &Settings, model: &PythonModel) -> bool {
     match model.args.iter().find(|a| a.name.as_ref().is_some_and(|n| n.value == "enabled")).map(|a| &a.value.kind) {
         Some(PyValueKind::Bool(enabled)) => !enabled,
         Some(PyValueKind::Number(n)) => n == "0",
-        Some(PyValueKind::Str(s)) => vars.render(s).is_some_and(|v| is_false(&v)),
+        Some(PyValueKind::Str(s)) => vars.render(s).and_then(|v| read_bool(&v)) == Some(false),
         Some(_) => false,
-        None => settings.default_text("enabled").is_some_and(|v| is_false(&v)),
+        None => settings.default_text("enabled").and_then(|v| read_bool(&v)) == Some(false),
     }
 }
 
