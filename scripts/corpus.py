@@ -24,7 +24,9 @@ For each project, in parallel with two workers:
    ``start`` agree (``start`` compared as a datetime when both sides parse as one, so
    ``2024-01-01`` equals ``2024-01-01T00:00:00``; else as lowercase text). Column lists (names,
    in order) are counted over every SQLMesh model whose columns SQLMesh knows (a missing model
-   counts as a disagreement); lineage over every column SQLMesh traced on a found model, each
+   counts as a disagreement); a found model that is not equal only in fields meshls reports as
+   ``unknown`` (set by code it does not run, such as a ``start`` computed in Python) is counted
+   as *unknown* instead; lineage over every column SQLMesh traced on a found model, each
    column's ``{upstream model: {source columns}}`` compared whole.
 
 A markdown table is printed (one row per project and a TOTAL row); the last column says whether
@@ -212,6 +214,7 @@ def compare(root: Path, sqlmesh: dict, meshls: dict) -> dict:
         "meshls_models": len(ours),
         "found": len(found),
         "equal": 0,
+        "unknown": 0,
         "columns": {"equal": 0, "total": 0},
         "lineage": {"equal": 0, "total": 0},
         "errors": sum(d["severity"] == "error" for d in meshls["diagnostics"]),
@@ -238,6 +241,10 @@ def compare(root: Path, sqlmesh: dict, meshls: dict) -> dict:
                 d["meshls"], d["sqlmesh"] = our.get("start"), their.get("start")
         r["field_diffs"] += diffs
         r["equal"] += not diffs
+        unknowable = set(our.get("unknown") or [])
+        for d in diffs:
+            d["unknown"] = d["field"] in unknowable
+        r["unknown"] += bool(diffs) and all(d["unknown"] for d in diffs)
         if their_cols is not None:
             our_cols = column_names(our)
             if our_cols == their_cols:
@@ -265,7 +272,7 @@ def compare_project(root: Path, python: Path, meshls: Path, timeout: float, fres
 
 # --- report ------------------------------------------------------------------------------
 
-COLUMNS = ["project", "sqlmesh models", "found", "equal", "columns eq/total", "lineage eq/total",
+COLUMNS = ["project", "sqlmesh models", "found", "equal", "unknown", "columns eq/total", "lineage eq/total",
            "errors", "warnings", "sqlmesh load"]
 
 
@@ -280,13 +287,13 @@ def load_status(r: dict) -> str:
 
 def row(name: str, r: dict, status: str) -> list:
     ratio = lambda t: f"{t['equal']}/{t['total']}"  # noqa: E731
-    return [name, r["sqlmesh_models"], r["found"], r["equal"], ratio(r["columns"]),
+    return [name, r["sqlmesh_models"], r["found"], r["equal"], r["unknown"], ratio(r["columns"]),
             ratio(r["lineage"]), r["errors"], r["warnings"], status]
 
 
 def totals(results: list) -> dict:
     total: dict = {"columns": {"equal": 0, "total": 0}, "lineage": {"equal": 0, "total": 0}}
-    for key in ("sqlmesh_models", "meshls_models", "found", "equal", "errors", "warnings"):
+    for key in ("sqlmesh_models", "meshls_models", "found", "equal", "unknown", "errors", "warnings"):
         total[key] = sum(r[key] for r in results)
     for key in ("columns", "lineage"):
         for part in ("equal", "total"):
@@ -326,7 +333,8 @@ def print_details(name: str, r: dict) -> None:
     for n in r["duplicates"]:
         print(f"  duplicate in meshls: {n}")
     for d in r["field_diffs"]:
-        print(f"  {d['model']}: {d['field']}: meshls {json.dumps(d['meshls'])} vs SQLMesh {json.dumps(d['sqlmesh'])}")
+        ours = "unknown (set by code)" if d.get("unknown") else json.dumps(d["meshls"])
+        print(f"  {d['model']}: {d['field']}: meshls {ours} vs SQLMesh {json.dumps(d['sqlmesh'])}")
     for d in r["column_diffs"]:
         a, b = d["meshls"], d["sqlmesh"]
         only = ""

@@ -2,7 +2,9 @@
 //!
 //! The JSON shape is a contract: `{"projects": [{"root", "models": [{"name", "path", "source",
 //! "kind", "dialect", "cron", "start", "time_column", "depends_on", "columns", "audits",
-//! "tags"}], "diagnostics": [...]}], "diagnostics": [...]}`.
+//! "tags", "unknown"}], "diagnostics": [...]}], "diagnostics": [...]}`. `unknown` lists the
+//! fields a model sets that cannot be known without running code (a `start` computed in
+//! Python); it is left out when empty.
 
 use super::Format;
 use super::located::{DiagnosticOut, Locator};
@@ -54,6 +56,9 @@ struct ModelOut<'a> {
     columns: Option<Vec<ColumnOut>>,
     /// Output column → upstream model → the source columns it is computed from.
     lineage: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    /// Fields the model sets whose values cannot be known statically.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unknown: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -77,7 +82,14 @@ fn model_out<'a>(project: &Project, path: String, model: &'a Model) -> ModelOut<
         }
         lineage.insert(column.clone(), by_model);
     }
-    ModelOut { path: Some(path), model, columns, lineage }
+    let mut unknown = Vec::new();
+    if model.start_written && model.start.is_none() {
+        unknown.push("start");
+    }
+    if model.depends_unknown {
+        unknown.push("depends_on");
+    }
+    ModelOut { path: Some(path), model, columns, lineage, unknown }
 }
 
 fn project_out<'a>(project: &'a Project, files: &'a [Arc<FileFacts>]) -> ProjectOut<'a> {

@@ -411,10 +411,10 @@ impl<'a> QueryResolver<'a> {
                             if shared {
                                 emitted_using.push(name.clone());
                                 for other in self.relations_with(select, &name) {
-                                    merge(&mut deps, &self.column_deps(&select.sources[other], &name));
+                                    merge(&mut deps, &self.column_deps(scope, select, other, &name));
                                 }
                             } else {
-                                deps = self.column_deps(&select.sources[relation], &name);
+                                deps = self.column_deps(scope, select, relation, &name);
                             }
                             let replaced = star
                                 .replace
@@ -516,7 +516,7 @@ impl<'a> QueryResolver<'a> {
                         merge(&mut deps, &column.deps.clone());
                     }
                 }
-                target => merge(&mut deps, &self.target_deps(select, &target)),
+                target => merge(&mut deps, &self.target_deps(scope, select, &target)),
             }
         }
         for &sub in &item.subqueries {
@@ -534,13 +534,13 @@ impl<'a> QueryResolver<'a> {
     }
 
     /// The upstream columns a resolved reference reads.
-    pub fn target_deps(&mut self, select: &SelectShape, target: &RefTarget) -> Vec<ColumnKey> {
+    pub fn target_deps(&mut self, scope: ScopeId, select: &SelectShape, target: &RefTarget) -> Vec<ColumnKey> {
         match target {
-            RefTarget::Column { relation, name } => self.column_deps(&select.sources[*relation], name),
+            RefTarget::Column { relation, name } => self.column_deps(scope, select, *relation, name),
             RefTarget::Using { relations, name } => {
                 let mut deps = Vec::new();
                 for &r in relations {
-                    merge(&mut deps, &self.column_deps(&select.sources[r], name));
+                    merge(&mut deps, &self.column_deps(scope, select, r, name));
                 }
                 deps
             }
@@ -548,8 +548,28 @@ impl<'a> QueryResolver<'a> {
         }
     }
 
-    /// The upstream columns behind a relation's column.
-    pub fn column_deps(&mut self, relation: &Relation, name: &str) -> Vec<ColumnKey> {
+    /// The upstream columns behind column `name` of relation `r` of `select`. A table
+    /// function's columns come from the columns its arguments read (`UNNEST(o.items) AS i`:
+    /// `i` from `o.items`), as sqlglot traces them; the arguments may read only relations
+    /// before it.
+    fn column_deps(&mut self, scope: ScopeId, select: &SelectShape, r: usize, name: &str) -> Vec<ColumnKey> {
+        let relation = &select.sources[r];
+        if relation.args.is_empty() || !matches!(relation.target, Target::Columns(_) | Target::Unknown) {
+            return self.relation_deps(relation, name);
+        }
+        let mut deps = Vec::new();
+        for reference in &relation.args {
+            match self.resolve(scope, select, reference) {
+                RefTarget::Column { relation: other, .. } if other >= r => {}
+                RefTarget::Using { relations, .. } if relations.iter().any(|&other| other >= r) => {}
+                target => merge(&mut deps, &self.target_deps(scope, select, &target)),
+            }
+        }
+        deps
+    }
+
+    /// The upstream columns behind a relation's column, the relation alone considered.
+    fn relation_deps(&mut self, relation: &Relation, name: &str) -> Vec<ColumnKey> {
         match &relation.target {
             Target::Table(parts) => self.table(parts).map(|m| vec![(m, name.to_string())]).unwrap_or_default(),
             Target::Scope(scope) => match self.output(*scope) {

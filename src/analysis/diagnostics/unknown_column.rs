@@ -43,7 +43,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 None => return,
             }
         }
-        if candidates.contains(&name) || is_keyword_argument(cx.text, reference.parts[0].span.start as usize) {
+        // A name equal but for case is left alone: under a case-sensitive normalization
+        // strategy (`tsql,normalization_strategy=case_sensitive`) the warehouse may still
+        // resolve identifiers case-insensitively, as T-SQL's default collation does.
+        let known = candidates.iter().any(|c| c.eq_ignore_ascii_case(&name));
+        if known || is_keyword_argument(cx.text, reference.parts[0].span.start as usize) {
             return;
         }
         // The part that names the column: after the qualifier, or the first one.

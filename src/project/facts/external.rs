@@ -35,6 +35,7 @@ pub(super) fn external_models(settings: &Settings, facts: &mut FileFacts, text: 
             cron: settings.default_cron(),
             start: settings.default_start(),
             start_written: false,
+            depends_unknown: false,
             time_column: None,
             depends_on: Vec::new(),
             columns: (!entry.columns.is_empty()).then(|| {

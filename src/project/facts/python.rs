@@ -132,6 +132,7 @@ fn python_model_of(settings: &Settings, facts: &mut FileFacts, model: &PythonMod
                 None => settings.default_start(),
             },
             start_written,
+            depends_unknown: false,
             time_column,
             columns: model.columns.as_ref().map(|cols| {
                 cols.iter()

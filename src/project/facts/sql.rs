@@ -267,6 +267,11 @@ fn sql_model_of(
             None => settings.default_start(),
         },
         start_written: file.property("start").is_some(),
+        depends_unknown: file
+            .statements
+            .iter()
+            .find(|s| s.role == StatementRole::Query && !s.jinja)
+            .is_some_and(|s| crate::syntax::sql::reads_macro_relation(s.span.text(text))),
         time_column,
         columns,
         audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),

@@ -104,6 +104,11 @@ fn env_lookup(module: &PyModule, args: &[PyArg]) -> NodeKind {
     }
 }
 
+/// Base classes followed at most, through classes of the same file.
+const MAX_BASES: usize = 8;
+
+type Entries = Vec<(Spanned<String>, Node)>;
+
 struct Converter<'m> {
     module: &'m PyModule,
     /// `**settings` spread into a config class: settings that cannot be read.
@@ -113,6 +118,82 @@ struct Converter<'m> {
 }
 
 impl Converter<'_> {
+    /// The settings of `**value` when they can be read: a dict literal, `dict(k=v)`, or
+    /// `dict(Settings(k=v))` of a settings class of this file (its field defaults, then the
+    /// call's arguments).
+    fn spread(&mut self, value: &PyValue, depth: usize) -> Option<Entries> {
+        let module = self.module;
+        match &module.deref(value).kind {
+            PyValueKind::Dict(entries) => entries
+                .iter()
+                .map(|(k, v)| Some((module.deref(k).as_spanned_str()?, self.node(v, depth + 1))))
+                .collect(),
+            PyValueKind::Call { func, args } if func == "dict" => {
+                let positional: Vec<&PyArg> =
+                    args.iter().filter(|a| a.name.is_none() && a.unpacked.is_none()).collect();
+                let mut entries = match positional[..] {
+                    [] => Vec::new(),
+                    [a] => match &module.deref(&a.value).kind {
+                        PyValueKind::Call { func, args } => self.instance(func, args, depth)?,
+                        _ => self.spread(&a.value, depth)?,
+                    },
+                    _ => return None,
+                };
+                entries.extend(self.keywords(args, depth)?);
+                Some(entries)
+            }
+            _ => None,
+        }
+    }
+
+    /// The fields of `Class(args)` for a class of this file: the defaults its body (and its
+    /// bases in this file) declare, then the keyword arguments.
+    fn instance(&mut self, func: &str, args: &[PyArg], depth: usize) -> Option<Entries> {
+        if args.iter().any(|a| a.name.is_none() && a.unpacked.is_none()) {
+            return None;
+        }
+        let mut entries = self.class_defaults(func, depth, 0)?;
+        entries.extend(self.keywords(args, depth)?);
+        Some(entries)
+    }
+
+    fn class_defaults(&mut self, name: &str, depth: usize, hops: usize) -> Option<Entries> {
+        let class = self.module.class(name)?;
+        if hops > MAX_BASES {
+            return None;
+        }
+        let mut entries = Vec::new();
+        for base in &class.bases {
+            if self.module.class(base).is_some() {
+                entries.extend(self.class_defaults(base, depth, hops + 1)?);
+            }
+        }
+        for (field, default) in &class.fields {
+            // pydantic's own settings, not a field.
+            if field.value == "model_config" {
+                continue;
+            }
+            if let Some(default) = default {
+                entries.push((field.clone(), self.node(default, depth + 1)));
+            }
+        }
+        Some(entries)
+    }
+
+    /// The `name=value` and `**mapping` arguments of a call (positional ones are left to
+    /// the caller); `None` when a mapping cannot be read.
+    fn keywords(&mut self, args: &[PyArg], depth: usize) -> Option<Entries> {
+        let mut entries = Vec::new();
+        for a in args {
+            match (&a.name, &a.unpacked) {
+                (Some(name), _) => entries.push((name.clone(), self.node(&a.value, depth + 1))),
+                (None, Some(u)) => entries.extend(self.spread(u, depth)?),
+                (None, None) => {}
+            }
+        }
+        Some(entries)
+    }
+
     fn node(&mut self, value: &PyValue, depth: usize) -> Node {
         let module = self.module;
         let v = module.deref(value);
@@ -152,7 +233,9 @@ impl Converter<'_> {
                 let mut entries: Vec<(Spanned<String>, Node)> = Vec::new();
                 for a in args {
                     let Some(name) = &a.name else {
-                        if matches!(a.value.kind, PyValueKind::Other) && class.ends_with("Config") {
+                        if let Some(spread) = a.unpacked.as_ref().and_then(|u| self.spread(u, depth)) {
+                            entries.extend(spread);
+                        } else if matches!(a.value.kind, PyValueKind::Other) && class.ends_with("Config") {
                             self.spreads.push(a.value.span);
                         }
                         continue;

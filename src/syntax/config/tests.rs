@@ -280,3 +280,54 @@ fn py_config_constants_cannot_blow_up() {
     let c = parse_config_py("a = [b]\nb = [a]\nconfig = Config(variables={'v': a})\n");
     assert_eq!(c.variables.len(), 1);
 }
+
+#[test]
+fn py_config_settings_class_spread() {
+    // A settings class's field defaults and the call's arguments, spread with `**dict(...)`;
+    // gateways filled in by item assignment.
+    let text = r#"
+from pydantic import BaseModel
+gateways = {}
+gateways["warehouse"] = GatewayConfig(connection=DuckDBConnectionConfig())
+
+class Base(BaseModel):
+    default_gateway: str = "warehouse"
+
+class Settings(Base):
+    model_config = ConfigDict(protected_namespaces=())
+    project: str
+    model_defaults: ModelDefaultsConfig = ModelDefaultsConfig(dialect="duckdb", start="2024-01-01")
+    gateways: dict = gateways
+    variables: dict
+
+    def describe(self) -> str:
+        shadow = "not a field"
+        return shadow
+
+config = Config(**dict(Settings(project="p", variables={"v": 1})), username="me")
+"#;
+    let c = parse_config_py(text);
+    assert!(!c.partial, "{:?}", c.diagnostics);
+    assert_eq!(c.model_defaults.start.map(|s| s.value).as_deref(), Some("2024-01-01"));
+    assert_eq!(c.model_defaults.dialect.map(|s| s.value).as_deref(), Some("duckdb"));
+    assert_eq!(c.default_gateway.as_deref(), Some("warehouse"));
+    assert_eq!(c.gateways.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["warehouse"]);
+    assert_eq!(c.project.as_deref(), Some("p"));
+    assert!(c.diagnostics.iter().all(|d| d.code != "config"), "{:?}", c.diagnostics);
+}
+
+#[test]
+fn py_config_unreadable_spreads_stay_unknown() {
+    for text in [
+        "config = Config(**settings.model_dump())\n",
+        "config = Config(**dict(Settings(1)))\nclass Settings:\n    model_defaults = ModelDefaultsConfig(start='2024-01-01')\n",
+        "config = Config(**dict(Unknown()))\n",
+        "g = {}\ng[name] = GatewayConfig()\nconfig = Config(gateways=g, default_gateway='x')\n",
+    ] {
+        let c = parse_config_py(text);
+        assert!(c.diagnostics.iter().all(|d| d.code != "config"), "{text}: {:?}", c.diagnostics);
+        if text.contains("**") {
+            assert!(c.partial, "{text}");
+        }
+    }
+}

@@ -53,13 +53,15 @@ pub enum PyValueKind {
 }
 
 /// One argument of a call: `value` or `name=value`. `*args`/`**kwargs` are positional
-/// [`PyValueKind::Other`] arguments.
+/// [`PyValueKind::Other`] arguments; for `**kwargs`, [`PyArg::unpacked`] holds `kwargs`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PyArg {
     /// The keyword, for `name=value`.
     pub name: Option<Spanned<String>>,
     /// The argument's value.
     pub value: PyValue,
+    /// For `**mapping`, the expression unpacked.
+    pub unpacked: Option<Box<PyValue>>,
 }
 
 impl PyValue {
@@ -457,14 +459,17 @@ impl<'a> ExprReader<'a> {
                 self.pos += 2;
                 let name = Spanned::new(t.text(self.src).to_string(), t.span);
                 let value = self.read_expr(depth + 1, false);
-                args.push(PyArg { name: Some(name), value });
+                args.push(PyArg { name: Some(name), value, unpacked: None });
             } else if self.at_op("*") || self.at_op("**") {
+                let double = self.at_op("**");
                 self.pos += 1;
                 let value = self.read_expr(depth + 1, false);
-                args.push(PyArg { name: None, value: PyValue::other(t.span.cover(value.span)) });
+                let span = t.span.cover(value.span);
+                let unpacked = double.then(|| Box::new(value));
+                args.push(PyArg { name: None, value: PyValue::other(span), unpacked });
             } else {
                 let value = self.read_expr(depth + 1, false);
-                args.push(PyArg { name: None, value });
+                args.push(PyArg { name: None, value, unpacked: None });
             }
             if !self.eat_separator(before) {
                 break;

@@ -13,7 +13,7 @@ pub use lexer::{Lexed, Token, TokenKind, tokenize};
 pub use literal::{ExprReader, PyArg, PyValue, PyValueKind};
 pub use macros::{MacroParam, PythonMacro, parse_macro_module};
 pub use model::{PyKind, PythonModel, kind_for_class, parse_python_model};
-pub use module::PyModule;
+pub use module::{PyClass, PyModule};
 
 #[cfg(test)]
 mod tests;

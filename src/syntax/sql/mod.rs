@@ -16,6 +16,7 @@ mod mask;
 mod mesh_dialect;
 mod projection;
 mod scan;
+pub use scan::reads_macro_relation;
 pub mod select;
 pub mod shape;
 

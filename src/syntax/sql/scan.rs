@@ -48,6 +48,23 @@ const FROM_END: &[&str] = &[
     "positional",
 ];
 
+/// Whether a query reads a relation built by a macro call, `FROM (@build())` or
+/// `JOIN @build() AS x`: the tables it reads are known only by running the macro.
+pub fn reads_macro_relation(text: &str) -> bool {
+    let tokens = crate::syntax::lexer::tokenize_significant(text, Default::default());
+    tokens.iter().enumerate().any(|(i, t)| {
+        if !(t.is_word(text, "from") || t.is_word(text, "join")) {
+            return false;
+        }
+        let mut j = i + 1;
+        while tokens.get(j).is_some_and(|t| t.kind == TokenKind::LParen) {
+            j += 1;
+        }
+        tokens.get(j).is_some_and(|t| t.kind == TokenKind::Macro)
+            && tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::LParen)
+    })
+}
+
 /// The token-level pass: table references and CTE names from tokens alone. Never fails.
 /// `tokens` are the significant tokens of a statement of `text`.
 pub fn scan(text: &str, tokens: &[Token]) -> QueryFacts {

@@ -97,6 +97,9 @@ pub struct Relation {
     pub alias: Option<NamePart>,
     pub target: Target,
     pub span: Span,
+    /// For a table function, UNNEST or LATERAL VIEW: the column references in its arguments,
+    /// which its columns are computed from (lineage only; they are not checked).
+    pub args: Vec<ColumnRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -365,9 +368,9 @@ impl Builder<'_> {
             let columns: Vec<NamePart> = view.lateral_col_alias.iter().map(|c| self.part(c)).collect();
             let target = if columns.is_empty() { Target::Unknown } else { Target::Columns(columns) };
             let span = self.span_of(&view.lateral_view);
-            shape.sources.push(Relation { alias, target, span });
             let mut refs = Vec::new();
             self.expr_refs(&view.lateral_view, Clause::Other, id, &mut refs, &mut Vec::new());
+            shape.sources.push(Relation { alias, target, span, args: refs.clone() });
             shape.refs.extend(refs);
         }
         // Each item's extent from the tokens: sqlparser's spans stop short of `::TYPE` or `)`.
@@ -471,7 +474,8 @@ impl Builder<'_> {
                     // A table function: `read_csv(...)`, `generate_series(...)`.
                     let columns = self.alias_columns(alias.as_ref());
                     let target = if columns.is_empty() { Target::Unknown } else { Target::Columns(columns) };
-                    shape.sources.push(Relation { alias: alias_part(self, alias), target, span });
+                    let args = self.function_args(factor, id);
+                    shape.sources.push(Relation { alias: alias_part(self, alias), target, span, args });
                     return;
                 }
                 let cte = (parts.len() == 1)
@@ -493,14 +497,14 @@ impl Builder<'_> {
                     None if parts.is_empty() => Target::Unknown,
                     None => Target::Table(parts),
                 };
-                shape.sources.push(Relation { alias: own_alias, target, span });
+                shape.sources.push(Relation { alias: own_alias, target, span, args: Vec::new() });
             }
             TableFactor::Derived { lateral, subquery, alias, .. } => {
                 let parent = lateral.then_some(id);
                 let name = alias_part(self, alias);
                 let columns = self.alias_columns(alias.as_ref());
                 let scope = self.query(subquery, parent, name.clone(), columns);
-                shape.sources.push(Relation { alias: name, target: Target::Scope(scope), span });
+                shape.sources.push(Relation { alias: name, target: Target::Scope(scope), span, args: Vec::new() });
             }
             TableFactor::NestedJoin { table_with_joins, .. } => self.table_with_joins(table_with_joins, id, shape),
             TableFactor::Pivot { table, .. } | TableFactor::Unpivot { table, .. } => {
@@ -508,7 +512,7 @@ impl Builder<'_> {
                 let mut inner = SelectShape::default();
                 self.relation(table, id, &mut inner);
                 let alias = inner.sources.first().and_then(|r| r.alias.clone());
-                shape.sources.push(Relation { alias, target: Target::Unknown, span });
+                shape.sources.push(Relation { alias, target: Target::Unknown, span, args: Vec::new() });
             }
             TableFactor::UNNEST { alias, .. }
             | TableFactor::TableFunction { alias, .. }
@@ -517,10 +521,19 @@ impl Builder<'_> {
             | TableFactor::OpenJsonTable { alias, .. } => {
                 let columns = self.alias_columns(alias.as_ref());
                 let target = if columns.is_empty() { Target::Unknown } else { Target::Columns(columns) };
-                shape.sources.push(Relation { alias: alias_part(self, alias), target, span });
+                let args = self.function_args(factor, id);
+                shape.sources.push(Relation { alias: alias_part(self, alias), target, span, args });
             }
-            _ => shape.sources.push(Relation { alias: None, target: Target::Unknown, span }),
+            _ => shape.sources.push(Relation { alias: None, target: Target::Unknown, span, args: Vec::new() }),
         }
+    }
+
+    /// The column references in a table function's arguments: `UNNEST(o.items)`,
+    /// `FLATTEN(input => s.items)`, `STRING_SPLIT(e.tags, ',')`.
+    fn function_args(&mut self, factor: &TableFactor, id: ScopeId) -> Vec<ColumnRef> {
+        let mut refs = Vec::new();
+        let _ = self.expr_refs_in(factor, Clause::Other, id, &mut refs, &mut Vec::new());
+        refs
     }
 
     fn object_name(&self, name: &ObjectName) -> Vec<NamePart> {
