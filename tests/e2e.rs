@@ -6,6 +6,9 @@ mod fixture;
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
 
+#[path = "e2e/exact_lsp.rs"]
+mod exact_lsp;
+
 use fixture::fixture;
 use lsp_client::{ClientOptions, LspClient, file_uri, position, range};
 use serde_json::{Value, json};

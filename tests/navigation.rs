@@ -514,6 +514,19 @@ fn document_symbols_other_files() {
 }
 
 #[test]
+fn document_symbols_python_columns_from_a_variable() {
+    // `columns=` names a dict written above the decorator: the model's range covers it.
+    let case = case(
+        "navigation",
+        &[(
+            "models/library/shelved.py",
+            "from sqlmesh import model\n\nCOLUMNS = {\"book_id\": \"bigint\", \"shelf\": \"text\"}\n\n\n@model(\"library.shelved\", kind=\"FULL\", columns=COLUMNS)\ndef execute(context, **kwargs):\n    return context.fetchdf(\"SELECT 1\")\n",
+        )],
+    );
+    insta::assert_snapshot!(outline(&case, "models/library/shelved.py"));
+}
+
+#[test]
 fn workspace_symbols_ranking() {
     let case = library();
     let mut out = String::new();

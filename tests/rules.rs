@@ -134,7 +134,7 @@ fn rule_fixtures() {
 #[test]
 fn clean_projects_report_nothing() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for name in ["bikeshop", "snowflake_mart", "multi_dialect", "python_config", "monorepo", "lineage"] {
+    for name in ["bikeshop", "snowflake_mart", "multi_dialect", "python_config", "monorepo", "lineage", "windows"] {
         let workspace = Workspace::load(&[fixtures.join(name)]);
         let found = check_workspace(&workspace);
         assert!(found.is_empty(), "{name} should be clean:\n{}", render(&fixtures.join(name), &found));

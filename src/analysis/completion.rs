@@ -32,6 +32,7 @@ use crate::syntax::Span;
 use crate::syntax::block::{NamePart, unquote_ident};
 use crate::syntax::config::ConfigValue;
 use crate::syntax::lexer::{LexOptions, Token, TokenKind, tokenize};
+use crate::syntax::line_index::line_around;
 use crate::syntax::model_file::{ModelFile, lex_options, parse_model_file};
 use crate::syntax::sql::matching_paren;
 use crate::syntax::sql::shape::{QueryShape, Relation, ScopeKind, Target};
@@ -59,7 +60,7 @@ pub struct CompletionItem {
     /// Orders the items, best first; the list is returned in this order.
     pub sort_text: String,
     /// The text the item replaces: the partial word at the cursor (after a dot, only the
-    /// part after it; after `@`, the `@` too).
+    /// part after it; after `@`, the `@` too). Always on the cursor's line and around it.
     pub replace: Span,
 }
 
@@ -125,7 +126,16 @@ pub fn completions(project: &Project, file: &ParsedFile, text: &str, offset: usi
         strategy: normalization(dialect.as_deref()),
         dialect,
     };
-    context.complete()
+    let mut items = context.complete();
+    // LSP requires an edit on the cursor's line that contains the cursor; what an item replaces
+    // may run further (an unclosed string runs to the end of the file).
+    let line = line_around(text, offset);
+    for item in &mut items {
+        let start = (item.replace.start as usize).clamp(line.start.min(offset), offset);
+        let end = (item.replace.end as usize).clamp(offset, line.end.max(offset));
+        item.replace = Span::new(start, end);
+    }
+    items
 }
 
 /// The completions at `offset` of the file at `path` holding `text`: parses it and answers,

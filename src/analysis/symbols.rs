@@ -50,8 +50,22 @@ pub struct DocumentSymbol {
     pub children: Vec<DocumentSymbol>,
 }
 
-/// The outline of a parsed file.
+/// The outline of a parsed file. Each symbol's span covers its children's: a Python model's
+/// `columns=` may name a dict written anywhere in the module.
 pub fn document_symbols(project: &Project, file: &ParsedFile) -> Vec<DocumentSymbol> {
+    let mut symbols = outline(project, file);
+    symbols.iter_mut().for_each(cover_children);
+    symbols
+}
+
+fn cover_children(symbol: &mut DocumentSymbol) {
+    for child in &mut symbol.children {
+        cover_children(child);
+        symbol.span = symbol.span.cover(child.span);
+    }
+}
+
+fn outline(project: &Project, file: &ParsedFile) -> Vec<DocumentSymbol> {
     match &file.syntax {
         Syntax::Sql(sql) => sql_model_symbols(project, file, sql).into_iter().collect(),
         Syntax::Python(Some(python)) => {

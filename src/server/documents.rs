@@ -1,70 +1,49 @@
-//! Open documents: ropey buffers updated by incremental edits, in either position encoding.
+//! Open documents: their text, updated by incremental edits in any position encoding.
 //!
-//! Lines are split on `\n` only (ropey's Unicode and CR line breaks are off), the same rule as
-//! [`LineIndex`](crate::syntax::line_index::LineIndex), so both agree on every position.
+//! An edit's positions are converted by the document's [`LineIndex`], the one converter every
+//! handler uses, so edits and answers agree on where each line ends (`\r\n`, `\n` or a lone
+//! `\r`) and on how a column past a line's end clamps.
 
-use crate::syntax::line_index::Encoding;
-use ropey::Rope;
+use crate::syntax::line_index::{Encoding, LineCol, LineIndex};
 use tower_lsp_server::ls_types::{Position, TextDocumentContentChangeEvent};
 
 /// An open document.
 #[derive(Debug, Clone)]
 pub struct Document {
-    pub rope: Rope,
+    text: String,
+    /// The lines of `text`, rebuilt after every change.
+    index: LineIndex,
     pub version: i32,
 }
 
 impl Document {
     pub fn new(text: &str, version: i32) -> Document {
-        Document { rope: Rope::from_str(text), version }
+        Document { text: text.to_string(), index: LineIndex::new(text), version }
     }
 
     pub fn text(&self) -> String {
-        self.rope.to_string()
+        self.text.clone()
     }
 
     /// Applies one change; a change without a range replaces the whole text.
     pub fn apply(&mut self, change: &TextDocumentContentChangeEvent, encoding: Encoding) {
         match change.range {
-            None => self.rope = Rope::from_str(&change.text),
+            None => self.text.clone_from(&change.text),
             Some(range) => {
-                let start = self.char_index(range.start, encoding);
-                let end = self.char_index(range.end, encoding).max(start);
-                self.rope.remove(start..end);
-                self.rope.insert(start, &change.text);
+                let start = self.offset(range.start, encoding);
+                let end = self.offset(range.end, encoding).max(start);
+                self.text.replace_range(start..end, &change.text);
             }
         }
+        // An edit can join a `\r` and a `\n` into one line break, or split one: every line
+        // after it may move.
+        self.index = LineIndex::new(&self.text);
     }
 
-    /// The char index of a position; positions past a line's end clamp to it, lines past the
-    /// end of the text clamp to the end.
-    fn char_index(&self, position: Position, encoding: Encoding) -> usize {
-        let rope = &self.rope;
-        let line = position.line as usize;
-        if line >= rope.len_lines() {
-            return rope.len_chars();
-        }
-        let line_start = rope.line_to_char(line);
-        let line_slice = rope.line(line);
-        let mut line_chars = line_slice.len_chars();
-        if line_chars > 0 && line_slice.char(line_chars - 1) == '\n' {
-            line_chars -= 1;
-        }
-        let line_end = line_start + line_chars;
-        let col = position.character as usize;
-        match encoding {
-            Encoding::Utf32 => (line_start + col).min(line_end),
-            Encoding::Utf16 => {
-                let base = rope.char_to_utf16_cu(line_start);
-                let target = (base + col).min(rope.char_to_utf16_cu(line_end));
-                rope.utf16_cu_to_char(target)
-            }
-            Encoding::Utf8 => {
-                let base = rope.char_to_byte(line_start);
-                let target = (base + col).min(rope.char_to_byte(line_end));
-                rope.byte_to_char(target)
-            }
-        }
+    /// The byte offset of a position (always on a char boundary); positions past a line's end
+    /// clamp to it, lines past the end of the text clamp to the end.
+    fn offset(&self, position: Position, encoding: Encoding) -> usize {
+        self.index.offset(&self.text, LineCol { line: position.line, col: position.character }, encoding)
     }
 }
 
@@ -82,15 +61,62 @@ mod tests {
     }
 
     #[test]
-    fn edits_in_both_encodings() {
+    fn edits_in_every_encoding() {
         let mut doc = Document::new("a😀b\nsecond\n", 1);
         edit(&mut doc, (0, 3, 0, 3), "X", Encoding::Utf16);
         assert_eq!(doc.text(), "a😀Xb\nsecond\n");
         edit(&mut doc, (0, 5, 0, 6), "", Encoding::Utf8);
         assert_eq!(doc.text(), "a😀b\nsecond\n");
+        edit(&mut doc, (0, 2, 0, 3), "-", Encoding::Utf32);
+        assert_eq!(doc.text(), "a😀-\nsecond\n");
         edit(&mut doc, (0, 99, 1, 3), "-", Encoding::Utf16);
-        assert_eq!(doc.text(), "a😀b-ond\n");
+        assert_eq!(doc.text(), "a😀--ond\n");
         edit(&mut doc, (7, 0, 9, 0), "end", Encoding::Utf16);
-        assert_eq!(doc.text(), "a😀b-ond\nend");
+        assert_eq!(doc.text(), "a😀--ond\nend");
+        let mut doc = Document::new("x", 1);
+        doc.apply(
+            &TextDocumentContentChangeEvent { range: None, range_length: None, text: "whole".into() },
+            Encoding::Utf16,
+        );
+        assert_eq!(doc.text(), "whole");
+        edit(&mut doc, (0, 5, 0, 5), "!", Encoding::Utf16);
+        assert_eq!(doc.text(), "whole!");
+    }
+
+    #[test]
+    fn edits_on_crlf_and_lone_cr_lines() {
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let mut doc = Document::new("ab\r\ncd\ref\n", 1);
+            // Past the end of line 0: before its `\r\n`, never between `\r` and `\n`.
+            edit(&mut doc, (0, 3, 0, 9), "!", encoding);
+            assert_eq!(doc.text(), "ab!\r\ncd\ref\n");
+            // A lone `\r` ends line 1: line 2 is `ef`.
+            edit(&mut doc, (2, 0, 2, 1), "E", encoding);
+            assert_eq!(doc.text(), "ab!\r\ncd\rEf\n");
+            edit(&mut doc, (1, 99, 1, 99), "?", encoding);
+            assert_eq!(doc.text(), "ab!\r\ncd?\rEf\n");
+            // Deleting a line break joins its lines; the next line moves up.
+            edit(&mut doc, (1, 3, 2, 0), "", encoding);
+            assert_eq!(doc.text(), "ab!\r\ncd?Ef\n");
+            edit(&mut doc, (2, 0, 2, 0), "end", encoding);
+            assert_eq!(doc.text(), "ab!\r\ncd?Ef\nend");
+        }
+    }
+
+    #[test]
+    fn a_cr_and_a_lf_typed_apart_make_one_line_break() {
+        let mut doc = Document::new("ab", 1);
+        edit(&mut doc, (0, 1, 0, 1), "\r", Encoding::Utf16);
+        assert_eq!(doc.text(), "a\rb");
+        // `\n` typed at the start of line 1 joins the `\r`: still two lines.
+        edit(&mut doc, (1, 0, 1, 0), "\n", Encoding::Utf16);
+        assert_eq!(doc.text(), "a\r\nb");
+        edit(&mut doc, (1, 1, 1, 1), "c", Encoding::Utf16);
+        assert_eq!(doc.text(), "a\r\nbc");
+        // Past the end of line 0 is before the `\r`.
+        edit(&mut doc, (0, 5, 0, 5), "😀", Encoding::Utf16);
+        assert_eq!(doc.text(), "a😀\r\nbc");
+        edit(&mut doc, (0, 1, 0, 3), "", Encoding::Utf16);
+        assert_eq!(doc.text(), "a\r\nbc");
     }
 }

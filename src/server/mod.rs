@@ -248,20 +248,24 @@ impl Backend {
     /// Paths and spans as LSP locations, each file's text read once (the editor's buffer
     /// when open); a file that cannot be read is left out.
     fn locations(&self, spans: impl IntoIterator<Item = (PathBuf, crate::syntax::Span)>) -> Vec<Location> {
+        let mut locate = self.locator();
+        spans.into_iter().filter_map(|(path, span)| locate(&path, span)).collect()
+    }
+
+    /// Converts a path and a span to a location, reading each file's text once (the editor's
+    /// buffer when open); None when the file cannot be read.
+    fn locator(&self) -> impl FnMut(&Path, crate::syntax::Span) -> Option<Location> + '_ {
         let encoding = self.state.encoding();
         let mut texts: std::collections::HashMap<PathBuf, Option<(String, LineIndex)>> = Default::default();
-        spans
-            .into_iter()
-            .filter_map(|(path, span)| {
-                let entry = texts.entry(path.clone()).or_insert_with(|| {
-                    let text = self.state.text(&path)?;
-                    let index = LineIndex::new(&text);
-                    Some((text, index))
-                });
-                let (text, index) = entry.as_ref()?;
-                Some(Location { uri: Uri::from_file_path(&path)?, range: range(text, index, encoding, span) })
-            })
-            .collect()
+        move |path, span| {
+            let entry = texts.entry(path.to_path_buf()).or_insert_with(|| {
+                let text = self.state.text(path)?;
+                let index = LineIndex::new(&text);
+                Some((text, index))
+            });
+            let (text, index) = entry.as_ref()?;
+            Some(Location { uri: Uri::from_file_path(path)?, range: range(text, index, encoding, span) })
+        }
     }
 
     /// A fix as a WorkspaceEdit.
@@ -717,18 +721,20 @@ impl LanguageServer for Backend {
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         guard("workspace/symbol", || {
             let found = analysis::symbols::workspace_symbols(&self.state.projects(), &params.query);
-            let locations = self.locations(found.iter().map(|s| (s.path.clone(), s.span)));
+            let mut locate = self.locator();
+            // A symbol whose file cannot be read is left out; the others keep their own locations.
             #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
             let symbols = found
                 .into_iter()
-                .zip(locations)
-                .map(|(symbol, location)| SymbolInformation {
-                    name: symbol.name.to_string(),
-                    kind: symbol_kind(symbol.kind),
-                    tags: None,
-                    deprecated: None,
-                    location,
-                    container_name: Some(symbol.detail),
+                .filter_map(|symbol| {
+                    Some(SymbolInformation {
+                        location: locate(&symbol.path, symbol.span)?,
+                        name: symbol.name.to_string(),
+                        kind: symbol_kind(symbol.kind),
+                        tags: None,
+                        deprecated: None,
+                        container_name: Some(symbol.detail),
+                    })
                 })
                 .collect();
             Some(WorkspaceSymbolResponse::Flat(symbols))

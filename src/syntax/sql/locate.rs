@@ -30,10 +30,11 @@ impl<'a> Locator<'a> {
         Locator { sql, chars, lines, base }
     }
 
-    /// As [`LineIndex::offset`](crate::syntax::line_index::LineIndex::offset): a column past
-    /// the end of its line clamps to the line's end (before `\r\n`), a line past the end to the
-    /// end of the SQL.
-    fn offset(&self, location: sqlparser::tokenizer::Location) -> usize {
+    /// The file offset of a sqlparser location. sqlparser ends lines at `\n` only (not at
+    /// a lone `\r`, as LSP does), so this is not [`LineIndex`](crate::syntax::line_index::LineIndex):
+    /// a column past the end of its line clamps to the line's end (before `\r\n`), a line past
+    /// the end to the end of the SQL.
+    pub(super) fn offset(&self, location: sqlparser::tokenizer::Location) -> usize {
         let end_of_sql = self.chars.len() - 1;
         let line = location.line.saturating_sub(1) as usize;
         let Some(&first) = self.lines.get(line) else {

@@ -25,7 +25,6 @@ pub use scan::scan;
 
 use super::block::NamePart;
 use super::lexer::{Token, TokenKind};
-use super::line_index::{Encoding, LineCol, LineIndex};
 use super::span::{Diagnostic, Span, Spanned};
 use super::sqlmesh::ParserDialect;
 use ast::facts_from_ast;
@@ -237,12 +236,9 @@ fn parse_error(error: &ParserError, sql: &str, span: Span) -> Diagnostic {
     });
     match located {
         Some((at, line, column)) => {
-            let index = LineIndex::new(sql);
-            let start = index.offset(
-                sql,
-                LineCol { line: line.saturating_sub(1), col: column.saturating_sub(1) },
-                Encoding::Utf32,
-            );
+            // sqlparser's lines, not LSP's: a lone `\r` does not end one.
+            let location = sqlparser::tokenizer::Location { line: line as u64, column: column as u64 };
+            let start = Locator::new(sql, 0).offset(location);
             let end = sql[start..]
                 .find(|c: char| c.is_whitespace() || c == ';')
                 .map_or(sql.len(), |e| start + e.max(1).min(sql.len() - start));
