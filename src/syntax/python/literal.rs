@@ -61,6 +61,7 @@ pub struct PyArg {
     /// The argument's value.
     pub value: PyValue,
     /// For `**mapping`, the expression unpacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unpacked: Option<Box<PyValue>>,
 }
 
