@@ -64,6 +64,10 @@ struct Budget {
     hover_p99: Duration,
     lineage_hover_p99: Duration,
     consumer_p99: Duration,
+    /// Issue #12: a hover answered while a workspace-wide `references` runs.
+    hover_beside_references_p99: Duration,
+    /// Issue #12: `$/cancelRequest` → the cancelled request's response.
+    cancel_p99: Duration,
     peak_mb: f64,
 }
 
@@ -73,6 +77,8 @@ const BUDGET: Budget = Budget {
     hover_p99: Duration::from_millis(5),
     lineage_hover_p99: Duration::from_millis(10),
     consumer_p99: Duration::from_millis(50),
+    hover_beside_references_p99: Duration::from_millis(10),
+    cancel_p99: Duration::from_millis(20),
     peak_mb: 250.0,
 };
 
@@ -153,6 +159,16 @@ fn main() {
     let used = Usage::of(pid).since(&before);
     report(&format!("hover on `FROM {upstream}` (primary upstream) there"), &hover_up, &used, "request");
 
+    // 3b. Hover while `references` of the hub (its whole downstream) runs, and cancellation.
+    let rounds = if bench { 100 } else { 10 };
+    let before = Usage::of(pid);
+    let (beside, cancel, locations) =
+        beside_references(&mut client, &consumer_uri, setup.hover_hub, &generated.hub, rounds);
+    let used = Usage::of(pid).since(&before);
+    let label = format!("hover sent right after `references` of {} ({locations} locations)", generated.hub);
+    report(&label, &beside, &used, "request");
+    report("$/cancelRequest of `references` → its response", &cancel, &Usage::default(), "request");
+
     // 4. Hover on column references: the lineage card.
     let mut open: Vec<PathBuf> = std::iter::once(setup.hub.clone()).chain(setup.consumers.iter().cloned()).collect();
     open_more(&mut client, &mut open, column_hovers.iter().map(|h| h.path.clone()));
@@ -208,6 +224,11 @@ fn main() {
             ("hover on a FROM reference (the hub) p99 <= 5 ms", pct(&hover_hub, 99) <= BUDGET.hover_p99),
             ("hover on a FROM reference (primary upstream) p99 <= 5 ms", pct(&hover_up, 99) <= BUDGET.hover_p99),
             ("hover on a column reference (lineage) p99 <= 10 ms", pct(&lineage, 99) <= BUDGET.lineage_hover_p99),
+            (
+                "hover while a workspace-wide references runs p99 <= 10 ms",
+                pct(&beside, 99) <= BUDGET.hover_beside_references_p99,
+            ),
+            ("$/cancelRequest → response p99 <= 20 ms", pct(&cancel, 99) <= BUDGET.cancel_p99),
             ("server peak memory <= 250 MB", hwm_mb <= BUDGET.peak_mb),
         ];
         for (name, ok) in checks {
@@ -422,6 +443,45 @@ fn hover_latencies(client: &mut LspClient, uri: &str, at: (u32, u32), name: &str
     latencies
 }
 
+/// `rounds` times: `references` of the model at `at` (every model downstream reads it), then
+/// a hover there timed while it runs; then `references` again, cancelled at once, timed from
+/// the cancel to its response (cancelled, or answered if it was done first). Returns both
+/// latencies sorted, and how many locations `references` found.
+fn beside_references(
+    client: &mut LspClient,
+    uri: &str,
+    at: (u32, u32),
+    name: &str,
+    rounds: usize,
+) -> (Vec<Duration>, Vec<Duration>, usize) {
+    let params = json!({ "textDocument": { "uri": uri }, "position": position(at.0, at.1) });
+    let references = json!({
+        "textDocument": { "uri": uri }, "position": position(at.0, at.1), "context": {"includeDeclaration": true}
+    });
+    let (mut beside, mut cancel, mut locations) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..rounds {
+        let id = client.send_request("textDocument/references", references.clone());
+        let started = Instant::now();
+        let hover = client.request("textDocument/hover", params.clone()).expect("hover succeeds");
+        beside.push(started.elapsed());
+        let markdown = hover["contents"]["value"].as_str().unwrap_or_default();
+        assert!(markdown.contains(&format!("`{name}`")), "hover on {name} shows its card, got {hover}");
+        let found = client.response(id, "textDocument/references", WAIT).expect("references succeeds");
+        locations = found.as_array().map_or(0, Vec::len);
+        let id = client.send_request("textDocument/references", references.clone());
+        let started = Instant::now();
+        client.notify("$/cancelRequest", json!({ "id": id }));
+        match client.response(id, "textDocument/references", WAIT) {
+            Ok(_) => {}
+            Err(error) => assert_eq!(error["code"], -32800, "cancelled, got {error}"),
+        }
+        cancel.push(started.elapsed());
+    }
+    beside.sort();
+    cancel.sort();
+    (beside, cancel, locations)
+}
+
 /// Prints what [`lineage_targets::pick`] chose.
 fn describe_picks(root: &Path, hovers: &[lineage_targets::ColumnHover], edit: &lineage_targets::UpstreamEdit) {
     for h in hovers {
@@ -623,6 +683,7 @@ fn memory_mb(pid: u32) -> (f64, f64) {
 /// What the server process has used so far: CPU time (user + system, all its threads, exited
 /// ones included; 1/CLK_TCK resolution) and the time its live threads spent runnable, waiting
 /// for a CPU (scheduler statistics): the share of a latency that other load on the machine adds.
+#[derive(Default)]
 struct Usage {
     cpu: Duration,
     wait: Duration,

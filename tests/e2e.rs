@@ -198,6 +198,51 @@ fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn requests_run_beside_a_long_one_and_cancel_at_once() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    // A request that works for 20 s does not hold up a hover sent after it.
+    let long = client.send_request("meshls/debug/sleep", json!({"ms": 20_000}));
+    let started = std::time::Instant::now();
+    let (line, col) = find(&text, "core.customers");
+    let hover =
+        client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(line, col)}));
+    assert!(hover.unwrap()["contents"]["value"].as_str().unwrap().contains("core.customers"));
+    // Cancelled, it answers RequestCancelled at once, not when its work ends.
+    client.notify("$/cancelRequest", json!({"id": long}));
+    let error = client.response(long, "meshls/debug/sleep", WAIT).unwrap_err();
+    assert_eq!(error["code"], -32800, "{error}");
+    assert!(started.elapsed() < Duration::from_secs(10), "answered after {:?}", started.elapsed());
+    client.shutdown();
+}
+
+#[test]
+fn a_request_whose_document_changes_meanwhile_answers_content_modified() {
+    let (_dir, root) = fixture("bikeshop");
+    let mut client = start(&root, &["utf-16"]);
+    let path = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let slow = client.send_request("meshls/debug/sleep", json!({"ms": 1_000, "textDocument": {"uri": uri}}));
+    client.change(&uri, json!([{"range": range(0, 0, 0, 0), "text": "-- edited\n"}]));
+    let error = client.response(slow, "meshls/debug/sleep", WAIT).unwrap_err();
+    assert_eq!(error["code"], -32801, "{error}");
+    // Unchanged, the same request answers.
+    let answer = client.request("meshls/debug/sleep", json!({"ms": 10, "textDocument": {"uri": uri}}));
+    assert_eq!(answer.unwrap(), 10);
+    client.settle();
+    client.ignore("textDocument/publishDiagnostics");
+    client.shutdown();
+}
+
+#[test]
 fn a_checkout_that_changes_two_hundred_files_leaves_the_index_right() {
     let (_dir, root) = fixture("bikeshop");
     let mut client = start(&root, &["utf-16"]);

@@ -39,15 +39,23 @@ pub fn run() -> std::process::ExitCode {
     };
     runtime.block_on(async {
         let debug = std::env::var_os("MESHLS_DEBUG").is_some();
-        let mut builder = LspService::build(|client| Backend { client, state: Arc::new(State::default()) })
-            .custom_method("meshls/debug/documentText", Backend::document_text)
-            .custom_method("meshls/columnLineage", Backend::column_lineage);
+        let mut builder = LspService::build(|client| Backend {
+            client,
+            state: Arc::new(State::default()),
+            publishing: Arc::default(),
+        })
+        .custom_method("meshls/debug/documentText", Backend::document_text)
+        .custom_method("meshls/columnLineage", Backend::column_lineage);
         if debug {
-            builder = builder.custom_method("meshls/debug/panic", Backend::debug_panic);
+            builder = builder
+                .custom_method("meshls/debug/panic", Backend::debug_panic)
+                .custom_method("meshls/debug/sleep", Backend::debug_sleep);
         }
         let (service, socket) = builder.finish();
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
     });
+    // Work of cancelled requests may still be running on the blocking pool: not waited for.
+    runtime.shutdown_background();
     std::process::ExitCode::SUCCESS
 }
 
@@ -55,6 +63,9 @@ pub fn run() -> std::process::ExitCode {
 struct Backend {
     client: Client,
     state: Arc<State>,
+    /// Held while diagnostics are computed and sent, so that they go out in the order of the
+    /// changes: a document's published versions never go back.
+    publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Runs `f`, turning a panic into an error response (and a log line) instead of a crash.
@@ -109,15 +120,48 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 impl Backend {
+    /// Runs a request's work on the blocking pool, off the task that reads and writes
+    /// JSON-RPC, so that other requests and notifications go on meanwhile and
+    /// `$/cancelRequest` is answered at once (the request's future is dropped). A panic
+    /// becomes an error response. When the request is about a document that changed while it
+    /// ran, the answer is `ContentModified`: the client asks again.
+    async fn background<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        document: Option<Uri>,
+        work: impl FnOnce(&Backend) -> T + Send + 'static,
+    ) -> Result<T> {
+        let version = |uri: &Uri| path_of(uri).and_then(|p| self.state.documents.get(&p).map(|d| d.version));
+        let before = document.as_ref().map(version);
+        let this = self.clone();
+        let answer = tokio::task::spawn_blocking(move || guard(what, || work(&this))).await.unwrap_or_else(|error| {
+            tracing::error!("{what} did not finish: {error}");
+            Err(Error::internal_error())
+        });
+        if let (Some(uri), Some(before)) = (document.as_ref(), before)
+            && version(uri) != before
+        {
+            return Err(Error::content_modified());
+        }
+        answer
+    }
+
     /// Publishes the diagnostics of those `paths` that are open, when they changed (or always,
     /// with `force`).
     async fn publish(&self, paths: Vec<PathBuf>, force: bool) {
-        for path in paths {
-            let Some((uri, version, diagnostics)) =
-                guard("diagnostics", || self.diagnostics_of(&path, force)).ok().flatten()
-            else {
-                continue;
-            };
+        if paths.is_empty() {
+            return;
+        }
+        let _order = self.publishing.lock().await;
+        // Computed off the I/O task; each document at its version when computed.
+        let found = self
+            .background("diagnostics", None, move |this| {
+                let each = |path: &PathBuf| guard("diagnostics", || this.diagnostics_of(path, force)).ok().flatten();
+                paths.iter().filter_map(each).collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+        for (uri, version, diagnostics) in found {
             self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
         }
     }
@@ -206,7 +250,7 @@ impl Backend {
     async fn column_lineage(&self, params: Value) -> Result<Option<analysis::lineage::LineageGraph>> {
         use analysis::lineage::{Direction, column_graph, columns_at, named_columns};
         let encoding = self.state.encoding();
-        guard("meshls/columnLineage", || {
+        self.background("meshls/columnLineage", None, move |this| {
             let direction = match params.get("direction").and_then(Value::as_str) {
                 Some(text) => Direction::parse(text)?,
                 None => Direction::Both,
@@ -215,7 +259,7 @@ impl Backend {
             let (project, starts) = match params.get("model").and_then(Value::as_str) {
                 Some(model) => {
                     let column = params.get("column").and_then(Value::as_str);
-                    self.state.projects().into_iter().find_map(|p| {
+                    this.state.projects().into_iter().find_map(|p| {
                         let starts = named_columns(&p, model, column)?;
                         Some((p, starts))
                     })?
@@ -223,7 +267,7 @@ impl Backend {
                 None => {
                     let uri: Uri = serde_json::from_value(params.get("textDocument")?.get("uri")?.clone()).ok()?;
                     let position: Position = serde_json::from_value(params.get("position")?.clone()).ok()?;
-                    let (project, text, file) = self.parsed(&uri)?;
+                    let (project, text, file) = this.parsed(&uri)?;
                     let at = offset(&text, &LineIndex::new(&text), position, encoding);
                     let starts = columns_at(&project, file.facts.models.first()?, at)?;
                     (project, starts)
@@ -231,11 +275,24 @@ impl Backend {
             };
             Some(column_graph(&project, &starts, direction, depth))
         })
+        .await
     }
 
     /// `meshls/debug/panic`: panics inside a request, to prove the server survives it.
     async fn debug_panic(&self, _: Value) -> Result<Option<String>> {
         guard("meshls/debug/panic", || -> Option<String> { panic!("requested by meshls/debug/panic") })
+    }
+
+    /// `meshls/debug/sleep {ms, textDocument?}`: a request that works for `ms` milliseconds on
+    /// the worker pool, about a document when one is given (for the cancellation tests).
+    async fn debug_sleep(&self, params: Value) -> Result<Option<u64>> {
+        let ms = params.get("ms").and_then(Value::as_u64).unwrap_or(0);
+        let uri = params.get("textDocument").and_then(|d| serde_json::from_value(d.get("uri")?.clone()).ok());
+        self.background("meshls/debug/sleep", uri, move |_| {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            Some(ms)
+        })
+        .await
     }
 
     /// The current diagnostics of an open document, with its path.
@@ -420,6 +477,7 @@ impl LanguageServer for Backend {
         let affected = guard("didClose", || self.state.close(&path)).unwrap_or_default();
         // A closed document's diagnostics are cleared; its consumers are re-checked.
         if let Some(uri) = Uri::from_file_path(&path) {
+            let _order = self.publishing.lock().await;
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
         self.publish(affected.into_iter().filter(|p| *p != path).collect(), false).await;
@@ -460,8 +518,8 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
-        guard("hover", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("hover", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let index = LineIndex::new(&text);
             let at = offset(&text, &index, position.position, encoding);
             let found = analysis::hover::hover(&project, &file, at)?;
@@ -470,6 +528,7 @@ impl LanguageServer for Backend {
                 range: Some(range(&text, &index, encoding, found.span)),
             })
         })
+        .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -477,8 +536,8 @@ impl LanguageServer for Backend {
         let position = params.text_document_position;
         let encoding = self.state.encoding();
         let snippets = self.state.support().snippets;
-        guard("completion", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("completion", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let index = LineIndex::new(&text);
             let at = offset(&text, &index, position.position, encoding);
             let found = completions(&project, &file, &text, at);
@@ -528,13 +587,14 @@ impl LanguageServer for Backend {
                 .collect();
             Some(CompletionResponse::List(CompletionList { is_incomplete: incomplete, items }))
         })
+        .await
     }
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
-        guard("signatureHelp", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("signatureHelp", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
             let dialect = file.facts.models.first().and_then(|m| m.dialect.clone());
             let found = analysis::signature::signature_help(&project, &text, dialect.as_deref(), at)?;
@@ -558,12 +618,13 @@ impl LanguageServer for Backend {
                 active_parameter: active,
             })
         })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let encoding = self.state.encoding();
-        guard("codeAction", || {
-            let (path, text, diagnostics) = self.current_diagnostics(&params.text_document.uri)?;
+        self.background("codeAction", Some(params.text_document.uri.clone()), move |this| {
+            let (path, text, diagnostics) = this.current_diagnostics(&params.text_document.uri)?;
             let index = LineIndex::new(&text);
             let wanted = (
                 offset(&text, &index, params.range.start, encoding),
@@ -576,7 +637,7 @@ impl LanguageServer for Backend {
                 if !touches {
                     continue;
                 }
-                let Some(edit) = self.fix_edit(&path, &[fix]) else { continue };
+                let Some(edit) = this.fix_edit(&path, &[fix]) else { continue };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: fix.title.clone(),
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -600,6 +661,7 @@ impl LanguageServer for Backend {
             }
             (!actions.is_empty()).then_some(actions)
         })
+        .await
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
@@ -638,29 +700,32 @@ impl LanguageServer for Backend {
         let position = params.text_document_position;
         let include_declaration = params.context.include_declaration;
         let encoding = self.state.encoding();
-        guard("references", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("references", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
-            let projects = self.state.projects();
-            let read = |path: &Path| self.state.text(path);
+            let projects = this.state.projects();
+            let read = |path: &Path| this.state.text(path);
             let sources = analysis::references::Sources { projects: &projects, text: &read };
             let found = analysis::references::find_references(&project, &file, &text, at, &sources);
             let spans = found.into_iter().filter(|l| include_declaration || !l.definition).map(|l| (l.path, l.span));
-            Some(self.locations(spans))
+            Some(this.locations(spans))
         })
+        .await
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
         let encoding = self.state.encoding();
-        let prepared = guard("prepareRename", || {
-            let (project, text, file) = self.parsed(&params.text_document.uri)?;
-            let index = LineIndex::new(&text);
-            let at = offset(&text, &index, params.position, encoding);
-            Some(
-                analysis::rename::prepare_rename(&project, &file, &text, at)
-                    .map(|(span, placeholder)| (range(&text, &index, encoding, span), placeholder)),
-            )
-        })?;
+        let prepared = self
+            .background("prepareRename", Some(params.text_document.uri.clone()), move |this| {
+                let (project, text, file) = this.parsed(&params.text_document.uri)?;
+                let index = LineIndex::new(&text);
+                let at = offset(&text, &index, params.position, encoding);
+                Some(
+                    analysis::rename::prepare_rename(&project, &file, &text, at)
+                        .map(|(span, placeholder)| (range(&text, &index, encoding, span), placeholder)),
+                )
+            })
+            .await?;
         match prepared {
             Some(Ok((range, placeholder))) => {
                 Ok(Some(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder }))
@@ -673,14 +738,16 @@ impl LanguageServer for Backend {
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let position = params.text_document_position;
         let encoding = self.state.encoding();
-        let renamed = guard("rename", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
-            let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
-            let projects = self.state.projects();
-            let read = |path: &Path| self.state.text(path);
-            let sources = analysis::references::Sources { projects: &projects, text: &read };
-            Some(analysis::rename::rename(&project, &file, &text, at, &params.new_name, &sources))
-        })?;
+        let renamed = self
+            .background("rename", Some(position.text_document.uri.clone()), move |this| {
+                let (project, text, file) = this.parsed(&position.text_document.uri)?;
+                let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
+                let projects = this.state.projects();
+                let read = |path: &Path| this.state.text(path);
+                let sources = analysis::references::Sources { projects: &projects, text: &read };
+                Some(analysis::rename::rename(&project, &file, &text, at, &params.new_name, &sources))
+            })
+            .await?;
         match renamed {
             Some(Ok(edits)) => Ok(workspace_edit(&edits, false, |p| self.state.text(p), encoding)),
             Some(Err(why)) => Err(Error::invalid_params(why)),
@@ -690,8 +757,8 @@ impl LanguageServer for Backend {
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         let encoding = self.state.encoding();
-        guard("documentSymbol", || {
-            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+        self.background("documentSymbol", Some(params.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&params.text_document.uri)?;
             let index = LineIndex::new(&text);
             #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
             fn convert(
@@ -716,12 +783,13 @@ impl LanguageServer for Backend {
                 symbols.into_iter().map(|s| convert(s, &text, &index, encoding)).collect(),
             ))
         })
+        .await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
-        guard("workspace/symbol", || {
-            let found = analysis::symbols::workspace_symbols(&self.state.projects(), &params.query);
-            let mut locate = self.locator();
+        self.background("workspace/symbol", None, move |this| {
+            let found = analysis::symbols::workspace_symbols(&this.state.projects(), &params.query);
+            let mut locate = this.locator();
             // A symbol whose file cannot be read is left out; the others keep their own locations.
             #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
             let symbols = found
@@ -739,13 +807,14 @@ impl LanguageServer for Backend {
                 .collect();
             Some(WorkspaceSymbolResponse::Flat(symbols))
         })
+        .await
     }
 
     async fn document_highlight(&self, params: DocumentHighlightParams) -> Result<Option<Vec<DocumentHighlight>>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
-        guard("documentHighlight", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("documentHighlight", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let index = LineIndex::new(&text);
             let at = offset(&text, &index, position.position, encoding);
             let found = analysis::highlight::highlight(&project, &file, &text, at);
@@ -762,12 +831,13 @@ impl LanguageServer for Backend {
                     .collect(),
             )
         })
+        .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let encoding = self.state.encoding();
-        guard("codeLens", || {
-            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+        self.background("codeLens", Some(params.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&params.text_document.uri)?;
             let index = LineIndex::new(&text);
             let lenses = analysis::code_lens::code_lens(&project, &file);
             Some(
@@ -789,12 +859,13 @@ impl LanguageServer for Backend {
                     .collect(),
             )
         })
+        .await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let encoding = self.state.encoding();
-        guard("inlayHint", || {
-            let (project, text, file) = self.parsed(&params.text_document.uri)?;
+        self.background("inlayHint", Some(params.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&params.text_document.uri)?;
             let index = LineIndex::new(&text);
             let wanted = (
                 offset(&text, &index, params.range.start, encoding),
@@ -818,17 +889,19 @@ impl LanguageServer for Backend {
                     .collect(),
             )
         })
+        .await
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
-        guard("definition", || {
-            let (project, text, file) = self.parsed(&position.text_document.uri)?;
+        self.background("definition", Some(position.text_document.uri.clone()), move |this| {
+            let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
-            let targets = analysis::navigation::definition_in_workspace(&self.state.projects(), &project, &file, at);
-            let locations = self.locations(targets.into_iter().map(|t| (t.path, t.span)));
+            let targets = analysis::navigation::definition_in_workspace(&this.state.projects(), &project, &file, at);
+            let locations = this.locations(targets.into_iter().map(|t| (t.path, t.span)));
             (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
         })
+        .await
     }
 }

@@ -234,9 +234,21 @@ impl LspClient {
 
     /// [`LspClient::request`] with its own timeout.
     pub fn request_with_timeout(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Value> {
+        let id = self.send_request(method, params);
+        self.response(id, method, timeout)
+    }
+
+    /// Sends a request without waiting for its response; returns its id for
+    /// [`LspClient::response`] (or for `$/cancelRequest`).
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(message(Some(id), method, params));
+        id
+    }
+
+    /// Waits for the response to request `id` (sent as `method`), as [`LspClient::request`].
+    pub fn response(&mut self, id: i64, method: &str, timeout: Duration) -> Result<Value, Value> {
         let key = Value::from(id).to_string();
         let deadline = Instant::now() + timeout;
         loop {
