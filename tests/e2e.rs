@@ -422,6 +422,33 @@ fn column_hover_lineage_request_and_unknown_columns_follow_upstream_edits() {
 }
 
 #[test]
+fn an_upstream_edit_reaches_open_readers_two_levels_down() {
+    let (_dir, root) = fixture("lineage");
+    // stage.users -> mart.users_public (SELECT * EXCLUDE ...) -> mart.users_by_country.
+    let reader = root.join("models/mart/users_by_country.sql");
+    let reader_text = "MODEL (\n  name mart.users_by_country,\n  kind VIEW\n);\n\nSELECT\n  country,\n  COUNT(*) AS users\nFROM mart.users_public\nGROUP BY country\n";
+    std::fs::write(&reader, reader_text).unwrap();
+    let mut client = start(&root, &["utf-16"]);
+    let upstream = root.join("models/stage/users.sql");
+    let (reader_uri, up_uri) = (file_uri(&reader), file_uri(&upstream));
+    let up_text = std::fs::read_to_string(&upstream).unwrap();
+    client.open(&reader_uri, "sql", reader_text);
+    client.diagnostics_for(&reader_uri, WAIT, |d| d.is_empty());
+    client.open(&up_uri, "sql", &up_text);
+    client.diagnostics_for(&up_uri, WAIT, |d| d.is_empty());
+    let (line, col) = find(&up_text, "users.country");
+    let end = col + "users.country".len() as u32;
+    client.change(&up_uri, json!([{"range": range(line, end, line, end), "text": " AS nation"}]));
+    let diagnostics = client.diagnostics_for(&reader_uri, WAIT, |d| !d.is_empty());
+    assert!(codes(&diagnostics).iter().all(|c| c == "unknown-column"), "{diagnostics:?}");
+    client.change(&up_uri, json!([{"range": range(line, end, line, end + 10), "text": ""}]));
+    client.diagnostics_for(&reader_uri, WAIT, |d| d.is_empty());
+    client.settle();
+    client.ignore("textDocument/publishDiagnostics");
+    client.shutdown();
+}
+
+#[test]
 fn navigation_requests_answer_across_the_project() {
     let (_dir, root) = fixture("lineage");
     let mut client = start(&root, &["utf-16"]);

@@ -158,8 +158,9 @@ impl State {
         affected
     }
 
-    /// Sets a file's content in its project. Returns the file and the files defining models
-    /// that read a model this file defined before or defines now.
+    /// Sets a file's content in its project. Returns the file, the files defining models that
+    /// read a model this file defined before or defines now, and the open documents anywhere
+    /// downstream of those models (a column dropped here breaks a reader two levels down).
     fn update(&self, path: &Path, content: Option<&[u8]>) -> Vec<PathBuf> {
         let Some(project) = self.project_of(path) else { return vec![path.to_path_buf()] };
         let before = defined_names(&project, path);
@@ -177,6 +178,16 @@ impl State {
                         affected.insert(file.path.clone());
                     }
                 }
+            }
+        }
+        let open: Vec<PathBuf> =
+            self.documents.iter().map(|d| d.key().clone()).filter(|p| !affected.contains(p)).collect();
+        for other in open {
+            let reads = defined_names(&project, &other)
+                .iter()
+                .any(|model| graph.upstream(model).iter().any(|up| names.contains(up)));
+            if reads {
+                affected.insert(other);
             }
         }
         affected.into_iter().collect()
