@@ -249,8 +249,15 @@ pub(crate) fn model_mentions(
                 }
                 continue;
             }
-            let Some(content) = (sources.text)(&facts.path) else { continue };
             let linked = linked.contains(&facts.path);
+            // Most files do not mention the model: known from their words, without reading them.
+            if !linked
+                && let Some(word) = needle.as_deref().filter(|n| crate::project::words::is_word(n))
+                && current.may_mention(&facts, word, || (sources.text)(&facts.path)) != Some(true)
+            {
+                continue;
+            }
+            let Some(content) = (sources.text)(&facts.path) else { continue };
             if !linked && needle.as_ref().is_some_and(|n| !contains_ignore_case(&content, n)) {
                 continue;
             }

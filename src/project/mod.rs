@@ -6,6 +6,7 @@ pub mod graph;
 pub mod lineage;
 pub mod names;
 pub mod render;
+pub mod words;
 pub mod workspace;
 
 pub use facts::{Column, FileFacts, FileRole, Model, Settings, Source};

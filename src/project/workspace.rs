@@ -45,6 +45,9 @@ pub struct Project {
     /// Each model's schema and lineage, computed on demand; an edit drops the edited
     /// models' entries and everything downstream of them.
     schemas: DashMap<ModelName, Arc<ModelSchema>>,
+    /// Each file's words, computed on first use for the facts they were read with (a file's
+    /// facts are replaced on every change, so a stale entry is never used).
+    words: DashMap<FileId, (std::sync::Weak<FileFacts>, Arc<super::words::Words>)>,
 }
 
 /// Every project found under some folders.
@@ -290,6 +293,7 @@ impl Project {
             revision: AtomicU64::new(0),
             indexed: AtomicBool::new(false),
             schemas: DashMap::new(),
+            words: DashMap::new(),
         };
         (project, paths)
     }
@@ -361,6 +365,26 @@ impl Project {
     /// The facts of a tracked file.
     pub fn file(&self, id: FileId) -> Option<Arc<FileFacts>> {
         self.files.get(&id).map(|f| Arc::clone(&f))
+    }
+
+    /// Whether `file` may mention `word` (a whole word, ASCII case-insensitively): false when
+    /// it surely does not. Its words are computed once per version of the file, from `text`
+    /// (the editor's buffer or the disk); None when the text cannot be read.
+    pub fn may_mention(
+        &self,
+        file: &Arc<FileFacts>,
+        word: &str,
+        text: impl FnOnce() -> Option<String>,
+    ) -> Option<bool> {
+        let id = self.file_id(&file.path)?;
+        if let Some(entry) = self.words.get(&id)
+            && entry.0.upgrade().is_some_and(|known| Arc::ptr_eq(&known, file))
+        {
+            return Some(entry.1.may_contain(word));
+        }
+        let words = Arc::new(super::words::Words::of(&text()?));
+        self.words.insert(id, (Arc::downgrade(file), Arc::clone(&words)));
+        Some(words.may_contain(word))
     }
 
     /// Every tracked file's facts, in path order.
