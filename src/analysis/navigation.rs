@@ -591,7 +591,7 @@ pub fn model_column_definition(project: &Project, node: &ColumnNode) -> Option<T
 /// A declared column's name: in the `columns` property, the YAML entry, the Python
 /// `columns=`, or the seed's CSV header. The declaring file is read from disk.
 fn declared_column(project: &Project, path: &Path, model: &Model, column: &str) -> Option<Target> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = project.text(path)?;
     let parsed = super::parse(project, path, &text)?;
     let strategy = crate::project::names::normalization(model.dialect.as_deref());
     let normalize = |text: &str, quoted: bool| crate::project::names::normalize_ident(text, quoted, strategy, false);

@@ -48,6 +48,8 @@ pub struct Project {
     /// Each file's words, computed on first use for the facts they were read with (a file's
     /// facts are replaced on every change, so a stale entry is never used).
     words: DashMap<FileId, (std::sync::Weak<FileFacts>, Arc<super::words::Words>)>,
+    /// The editor's open buffers (set by the server): [`Project::text`] reads them first.
+    buffers: DashMap<PathBuf, Arc<str>>,
 }
 
 /// Every project found under some folders.
@@ -294,6 +296,7 @@ impl Project {
             indexed: AtomicBool::new(false),
             schemas: DashMap::new(),
             words: DashMap::new(),
+            buffers: DashMap::new(),
         };
         (project, paths)
     }
@@ -365,6 +368,28 @@ impl Project {
     /// The facts of a tracked file.
     pub fn file(&self, id: FileId) -> Option<Arc<FileFacts>> {
         self.files.get(&id).map(|f| Arc::clone(&f))
+    }
+
+    /// Sets (or, with None, drops) the editor's buffer of a file: from then on
+    /// [`Project::text`] answers it instead of the disk.
+    pub fn set_buffer(&self, path: &Path, text: Option<&str>) {
+        match text {
+            Some(text) => {
+                self.buffers.insert(path.to_path_buf(), Arc::from(text));
+            }
+            None => {
+                self.buffers.remove(path);
+            }
+        }
+    }
+
+    /// The text of a file, as every reader of the project sees it: the editor's buffer when
+    /// the file is open, else the disk's.
+    pub fn text(&self, path: &Path) -> Option<String> {
+        match self.buffers.get(path) {
+            Some(text) => Some(text.to_string()),
+            None => std::fs::read_to_string(path).ok(),
+        }
     }
 
     /// Whether `file` may mention `word` (a whole word, ASCII case-insensitively): false when

@@ -99,6 +99,9 @@ impl State {
     /// diagnostics may have changed.
     pub fn open(&self, path: &Path, text: &str, version: i32) -> Vec<PathBuf> {
         self.documents.insert(path.to_path_buf(), Document::new(text, version));
+        if let Some(project) = self.project_of(path) {
+            project.set_buffer(path, Some(text));
+        }
         self.update(path, Some(text.as_bytes()))
     }
 
@@ -116,6 +119,9 @@ impl State {
             document.version = version;
             document.text()
         };
+        if let Some(project) = self.project_of(path) {
+            project.set_buffer(path, Some(&text));
+        }
         self.update(path, Some(text.as_bytes()))
     }
 
@@ -123,6 +129,9 @@ impl State {
     pub fn close(&self, path: &Path) -> Vec<PathBuf> {
         self.documents.remove(path);
         self.published.remove(path);
+        if let Some(project) = self.project_of(path) {
+            project.set_buffer(path, None);
+        }
         let disk = std::fs::read(path).ok();
         self.update(path, disk.as_deref())
     }

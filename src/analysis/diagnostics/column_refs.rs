@@ -118,7 +118,7 @@ fn defining_text(project: &crate::project::Project, name: &ModelName) -> Option<
     let graph = project.graph();
     let id = *graph.definers(name)?.first()?;
     drop(graph);
-    std::fs::read_to_string(&project.file(id)?.path).ok()
+    project.text(&project.file(id)?.path)
 }
 
 #[cfg(test)]

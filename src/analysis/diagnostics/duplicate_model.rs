@@ -85,9 +85,9 @@ struct Definition {
     enabled: bool,
 }
 
-/// Where another file defines `name`, read from disk.
+/// Where another file defines `name` (its buffer when open, else the disk).
 fn definitions_in(project: &Project, path: &Path, name: &ModelName) -> Vec<Definition> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
+    let Some(text) = project.text(path) else { return Vec::new() };
     let Some(file) = parse(project, path, &text) else { return Vec::new() };
     definitions(project, &file).into_iter().filter(|d| &d.name == name).collect()
 }

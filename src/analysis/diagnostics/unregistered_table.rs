@@ -119,7 +119,7 @@ fn register(cx: &Context, reference: &crate::analysis::references::Reference) ->
     {
         entry.push_str(&format!("  dialect: {dialect}\n"));
     }
-    let existing = std::fs::read_to_string(&path).ok();
+    let existing = cx.project.text(&path);
     let (span, new_text) = match &existing {
         Some(text) => {
             let separator = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
