@@ -209,17 +209,20 @@ impl Backend {
         found.iter().map(|d| diagnostic(&text, &index, encoding, d)).collect()
     }
 
-    /// Pulls the `meshls` settings from the client, and applies them.
-    async fn pull_settings(&self) {
+    /// Pulls the `meshls` settings from the client, and applies them (see [`Self::apply_settings`]).
+    async fn pull_settings(&self, announce: bool) {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("meshls".to_string()) }];
         match self.client.configuration(items).await {
-            Ok(values) => self.apply_settings(Settings::from_json(values.first().unwrap_or(&Value::Null))).await,
+            Ok(values) => {
+                self.apply_settings(Settings::from_json(values.first().unwrap_or(&Value::Null)), announce).await
+            }
             Err(error) => tracing::warn!("workspace/configuration failed: {error}"),
         }
     }
 
-    /// Takes new settings; diagnostics are sent again (or pulled again) when rule levels changed.
-    async fn apply_settings(&self, settings: Settings) {
+    /// Takes new settings; with `announce`, diagnostics are sent again (or pulled again) when
+    /// rule levels changed (not before indexing: that sends them all).
+    async fn apply_settings(&self, settings: Settings, announce: bool) {
         let before = std::mem::replace(&mut *self.state.settings.write().unwrap_or_else(|e| e.into_inner()), settings);
         let after = self.state.settings();
         if after.log_level != before.log_level
@@ -228,7 +231,7 @@ impl Backend {
         {
             tracing::info!("meshls.logLevel not applied: MESHLS_LOG sets the log filter");
         }
-        if after.rules != before.rules {
+        if announce && after.rules != before.rules {
             if self.state.support().pull {
                 self.refresh().await;
             } else {
@@ -563,7 +566,7 @@ impl LanguageServer for Backend {
         }
         // Before indexing, so that the first diagnostics already follow the settings.
         if support.configuration {
-            self.pull_settings().await;
+            self.pull_settings(false).await;
         }
         let backend = self.clone();
         tokio::spawn(async move { backend.index(support.progress).await });
@@ -639,9 +642,9 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         // A client that answers `workspace/configuration` may send anything here (often null).
         if self.state.support().configuration {
-            self.pull_settings().await;
+            self.pull_settings(true).await;
         } else {
-            self.apply_settings(Settings::from_json(&params.settings)).await;
+            self.apply_settings(Settings::from_json(&params.settings), true).await;
         }
     }
 
