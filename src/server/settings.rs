@@ -42,12 +42,11 @@ impl Settings {
                 }
             }
         }
-        match section.get("hover").and_then(|h| h.get("lineageDepth")) {
-            Some(depth) => match depth.as_u64() {
+        if let Some(depth) = section.get("hover").and_then(|h| h.get("lineageDepth")) {
+            match depth.as_u64() {
                 Some(depth) if depth >= 1 => settings.lineage_depth = depth as usize,
                 _ => tracing::warn!("meshls.hover.lineageDepth: {depth} is not an integer of at least 1"),
-            },
-            None => {}
+            }
         }
         match section.get("logLevel").and_then(Value::as_str) {
             Some(level) if LOG_LEVELS.contains(&level) => settings.log_level = Some(level.to_string()),
