@@ -8,6 +8,8 @@ mod lsp_client;
 
 #[path = "e2e/exact_lsp.rs"]
 mod exact_lsp;
+#[path = "e2e/pull_diagnostics.rs"]
+mod pull_diagnostics;
 
 use fixture::fixture;
 use lsp_client::{ClientOptions, LspClient, file_uri, position, range};

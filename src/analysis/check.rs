@@ -3,6 +3,7 @@
 //! text in memory, and nothing to write when that check finds an error the project did not have.
 
 use crate::analysis;
+use crate::analysis::diagnostics::RuleLevels;
 use crate::project::{Project, Workspace};
 use crate::syntax::{Diagnostic, Fix, Severity, Span};
 use rayon::prelude::*;
@@ -30,39 +31,53 @@ pub fn check_with(workspace: &Workspace, overlay: &Overlay) -> Vec<(PathBuf, Dia
             project.set_file(path, Some(text.as_bytes()));
         }
     }
+    let read = |path: &Path| match overlay.get(path) {
+        Some(text) => Some(text.clone()),
+        None => std::fs::read(path).ok().and_then(|bytes| String::from_utf8(bytes).ok()),
+    };
     let mut found = Vec::new();
     for project in &workspace.projects {
-        found.extend(project.diagnostics.iter().map(|d| (d.path.clone(), d.diagnostic.clone())));
-        let files = project.files();
-        let per_file: Vec<Vec<(PathBuf, Diagnostic)>> =
-            files.par_iter().map(|facts| check_file(project, &facts.path, overlay)).collect();
-        found.extend(per_file.into_iter().flatten());
+        found.extend(check_project(project, &read, &RuleLevels::default()));
     }
     found.extend(workspace.diagnostics.iter().map(|d| (d.path.clone(), d.diagnostic.clone())));
     found
 }
 
-fn check_file(project: &Project, path: &Path, overlay: &Overlay) -> Vec<(PathBuf, Diagnostic)> {
-    let text = match overlay.get(path) {
-        Some(text) => text.clone(),
-        None => match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            // The facts already carry the unreadable-file diagnostic.
-            _ => return facts_diagnostics(project, path),
-        },
-    };
-    match analysis::parse(project, path, &text) {
-        Some(file) => analysis::diagnostics::diagnostics(project, &file, &text)
-            .into_iter()
-            .map(|d| (path.to_path_buf(), d))
-            .collect(),
-        None => Vec::new(),
-    }
+/// Every diagnostic of one project: its own (configuration files) and each file's, with `read`
+/// giving a file's text (None when it cannot be read) and `levels` over the project's rule levels.
+pub fn check_project(
+    project: &Project,
+    read: &(dyn Fn(&Path) -> Option<String> + Sync),
+    levels: &RuleLevels,
+) -> Vec<(PathBuf, Diagnostic)> {
+    let mut found: Vec<(PathBuf, Diagnostic)> =
+        project.diagnostics.iter().map(|d| (d.path.clone(), d.diagnostic.clone())).collect();
+    let files = project.files();
+    let per_file: Vec<Vec<(PathBuf, Diagnostic)>> = files
+        .par_iter()
+        .map(|facts| {
+            let text = read(&facts.path);
+            check_file(project, &facts.path, text.as_deref(), levels)
+                .into_iter()
+                .map(|d| (facts.path.clone(), d))
+                .collect()
+        })
+        .collect();
+    found.extend(per_file.into_iter().flatten());
+    found
 }
 
-fn facts_diagnostics(project: &Project, path: &Path) -> Vec<(PathBuf, Diagnostic)> {
-    let facts = project.file_id(path).and_then(|id| project.file(id));
-    facts.map(|f| f.diagnostics.iter().map(|d| (path.to_path_buf(), d.clone())).collect()).unwrap_or_default()
+/// The diagnostics of one file of `project` with `text` (None: the file cannot be read, and its
+/// facts carry the diagnostic saying so), as `meshls check` reports them.
+pub fn check_file(project: &Project, path: &Path, text: Option<&str>, levels: &RuleLevels) -> Vec<Diagnostic> {
+    let Some(text) = text else {
+        let facts = project.file_id(path).and_then(|id| project.file(id));
+        return facts.map(|f| f.diagnostics.clone()).unwrap_or_default();
+    };
+    match analysis::parse(project, path, text) {
+        Some(file) => analysis::diagnostics::diagnostics_with(project, &file, text, levels),
+        None => Vec::new(),
+    }
 }
 
 /// The fixes `--fix` applies (safe ones, and unsafe ones too with `unsafe_fixes`; never a

@@ -6,7 +6,7 @@
 //! where known, upstream and downstream counts, and the file that defines it.
 
 use super::ParsedFile;
-use super::lineage::column_hover;
+use super::lineage::{HOVER_DEPTH, column_hover};
 use super::references::reference_at;
 use crate::project::{Model, ModelName, Project, Source};
 use crate::syntax::Span;
@@ -21,9 +21,14 @@ pub struct Hover {
 
 /// The hover at `offset` of a parsed file.
 pub fn hover(project: &Project, file: &ParsedFile, offset: usize) -> Option<Hover> {
+    hover_with_depth(project, file, offset, HOVER_DEPTH)
+}
+
+/// [`hover`], a column's lineage trees shown `lineage_depth` levels deep (at least one).
+pub fn hover_with_depth(project: &Project, file: &ParsedFile, offset: usize, lineage_depth: usize) -> Option<Hover> {
     let Some(reference) = reference_at(project, file, offset) else {
         let model = file.facts.models.first().filter(|m| m.query.is_some())?;
-        let (markdown, span) = column_hover(project, model, offset)?;
+        let (markdown, span) = column_hover(project, model, offset, lineage_depth.max(1))?;
         return Some(Hover { markdown, span });
     };
     let markdown = match project.model(&reference.name) {

@@ -241,23 +241,26 @@ fn reference_target(
     }
 }
 
-/// How many levels of the upstream and downstream trees a hover shows.
-const HOVER_DEPTH: usize = 3;
+/// How many levels of the upstream and downstream trees a hover shows, unless the editor's
+/// `meshls.hover.lineageDepth` says otherwise.
+pub const HOVER_DEPTH: usize = 3;
 /// How many children of one node a hover lists.
 const HOVER_WIDTH: usize = 8;
 
-/// The hover card of the column at `offset` of a model's query.
-pub fn column_hover(project: &Project, model: &Model, offset: usize) -> Option<(String, Span)> {
+/// The hover card of the column at `offset` of a model's query, its lineage trees `depth`
+/// levels deep (at least one).
+pub fn column_hover(project: &Project, model: &Model, offset: usize, depth: usize) -> Option<(String, Span)> {
     let (target, span) = column_at(project, model, offset)?;
     let markdown = match target {
-        ColumnTarget::Model(node) => model_column_card(project, &node),
-        ColumnTarget::Local { scope, column } => local_column_card(project, model, scope, &column)?,
+        ColumnTarget::Model(node) => model_column_card(project, &node, depth),
+        ColumnTarget::Local { scope, column } => local_column_card(project, model, scope, &column, depth)?,
     };
     Some((markdown, span))
 }
 
-/// The card of a model's column: type, description, expression, upstream and downstream.
-pub fn model_column_card(project: &Project, node: &ColumnNode) -> String {
+/// The card of a model's column: type, description, expression, upstream and downstream
+/// (`depth` levels of each).
+pub fn model_column_card(project: &Project, node: &ColumnNode, depth: usize) -> String {
     let schema = project.schema(&node.0);
     let column = schema.as_ref().and_then(|s| s.column(&node.1).map(|(_, c)| c.clone()));
     let mut out = format!("### `{}`.`{}`", node.0, node.1);
@@ -285,13 +288,13 @@ pub fn model_column_card(project: &Project, node: &ColumnNode) -> String {
         _ => {}
     }
     push_expression(&mut out, expression.as_deref(), model.as_ref().and_then(|m| m.dialect.as_deref()));
-    push_tree(&mut out, project, "Upstream", upstream_of(project, node), true);
-    push_tree(&mut out, project, "Downstream", downstream_of(project, node), false);
+    push_tree(&mut out, project, "Upstream", upstream_of(project, node), true, depth);
+    push_tree(&mut out, project, "Downstream", downstream_of(project, node), false, depth);
     out
 }
 
 /// The card of a CTE's or subquery's column, within its file.
-fn local_column_card(project: &Project, model: &Model, scope: ScopeId, column: &str) -> Option<String> {
+fn local_column_card(project: &Project, model: &Model, scope: ScopeId, column: &str, depth: usize) -> Option<String> {
     let shape: &Arc<QueryShape> = model.query.as_ref()?;
     let upstream = |n: &ModelName| project.schema(n);
     let mut resolver = QueryResolver::for_model(model, &project.settings, &upstream)?;
@@ -311,7 +314,7 @@ fn local_column_card(project: &Project, model: &Model, scope: ScopeId, column: &
     });
     push_expression(&mut out, expression.as_deref(), model.dialect.as_deref());
     let deps = output.map(|o| o.deps.clone()).unwrap_or_default();
-    push_tree(&mut out, project, "Upstream", deps, true);
+    push_tree(&mut out, project, "Upstream", deps, true, depth);
     Some(out)
 }
 
@@ -322,8 +325,8 @@ fn push_expression(out: &mut String, expression: Option<&str>, _dialect: Option<
 }
 
 /// A section listing `first` and, below each, its own upstream (or downstream), up to
-/// [`HOVER_DEPTH`] levels, with a count of what is not shown.
-fn push_tree(out: &mut String, project: &Project, title: &str, first: Vec<ColumnNode>, up: bool) {
+/// `depth` levels, with a count of what is not shown.
+fn push_tree(out: &mut String, project: &Project, title: &str, first: Vec<ColumnNode>, up: bool, depth: usize) {
     if first.is_empty() {
         let _ = write!(out, "**{title}:** none\n\n");
         return;
@@ -340,7 +343,7 @@ fn push_tree(out: &mut String, project: &Project, title: &str, first: Vec<Column
     let _ = writeln!(out, "**{title}** ({} column{})\n", all.len(), if all.len() == 1 { "" } else { "s" });
     let mut shown: HashSet<ColumnNode> = HashSet::new();
     let mut lines = String::new();
-    tree_level(&mut lines, project, &first, 0, up, &mut shown);
+    tree_level(&mut lines, project, &first, (0, depth), up, &mut shown);
     out.push_str(&lines);
     let hidden = all.len().saturating_sub(shown.len());
     if hidden > 0 {
@@ -353,16 +356,16 @@ fn tree_level(
     out: &mut String,
     project: &Project,
     nodes: &[ColumnNode],
-    level: usize,
+    (level, depth): (usize, usize),
     up: bool,
     shown: &mut HashSet<ColumnNode>,
 ) {
     for node in nodes.iter().take(HOVER_WIDTH) {
         let fresh = shown.insert(node.clone());
         let _ = writeln!(out, "{}- `{}.{}`", "  ".repeat(level), node.0, node.1);
-        if fresh && level + 1 < HOVER_DEPTH {
+        if fresh && level + 1 < depth {
             let next = if up { upstream_of(project, node) } else { downstream_of(project, node) };
-            tree_level(out, project, &next, level + 1, up, shown);
+            tree_level(out, project, &next, (level + 1, depth), up, shown);
         }
     }
 }

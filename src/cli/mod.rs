@@ -117,5 +117,26 @@ fn init_logging(level: &str) {
         .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
         .or_else(|| tracing_subscriber::EnvFilter::try_new(format!("meshls={level}")).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("meshls=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_filter_reloading();
+    let handle = builder.reload_handle();
+    if builder.try_init().is_ok() && std::env::var_os("MESHLS_LOG").is_none() {
+        let reload = move |level: &str| {
+            tracing_subscriber::EnvFilter::try_new(format!("meshls={level}")).is_ok_and(|f| handle.reload(f).is_ok())
+        };
+        let _ = LOG_LEVEL.set(Box::new(reload));
+    }
+}
+
+/// Sets the log filter to `meshls={level}`, once logging is set up.
+type SetLevel = Box<dyn Fn(&str) -> bool + Send + Sync>;
+static LOG_LEVEL: std::sync::OnceLock<SetLevel> = std::sync::OnceLock::new();
+
+/// Changes the log level (`error` … `trace`) of a running server; false when logging was not
+/// set up here or `MESHLS_LOG` chose the filter (the environment wins: it is set to debug).
+pub fn set_log_level(level: &str) -> bool {
+    LOG_LEVEL.get().is_some_and(|set| set(level))
 }

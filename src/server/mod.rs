@@ -4,6 +4,7 @@
 
 mod convert;
 mod documents;
+mod settings;
 mod state;
 
 use crate::analysis;
@@ -11,7 +12,9 @@ use crate::analysis::check::compatible_fixes;
 use crate::syntax::line_index::LineIndex;
 use convert::{diagnostic, offset, range, workspace_edit};
 use serde_json::{Value, json};
+use settings::Settings;
 use state::{ClientSupport, State};
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,6 +107,15 @@ fn dependencies_message(lists: &Value) -> Option<String> {
     Some(out.trim_end().to_string())
 }
 
+/// A report's `resultId`: a hash of its diagnostics, so that the same diagnostics always get
+/// the same id and a pull with it is answered `unchanged`.
+fn result_id(items: &[Diagnostic]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(items).unwrap_or_default().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 fn symbol_kind(kind: analysis::symbols::SymbolKind) -> SymbolKind {
     use analysis::symbols::SymbolKind as K;
     match kind {
@@ -144,6 +156,89 @@ impl Backend {
             return Err(Error::content_modified());
         }
         answer
+    }
+
+    /// After a change to `edited` (or to files on disk, None): a client that pulls diagnostics
+    /// is asked to pull again when the report of another of `paths` it holds went stale (it
+    /// pulls the edited document itself); to other clients, the diagnostics of those `paths`
+    /// that are open are pushed, when they changed (or always, with `force`).
+    async fn changed(&self, paths: Vec<PathBuf>, force: bool, edited: Option<PathBuf>) {
+        if !self.state.support().pull {
+            return self.publish(paths, force).await;
+        }
+        let stale = self
+            .background("diagnostics", None, move |this| {
+                paths.iter().filter(|p| Some(*p) != edited.as_ref()).any(|path| {
+                    let Some(held) = this.state.reported.get(path).map(|id| id.clone()) else { return false };
+                    this.report(path).map(|(id, ..)| id) != Some(held)
+                })
+            })
+            .await
+            .unwrap_or(false);
+        if stale {
+            self.refresh().await;
+        }
+    }
+
+    /// Asks a client that pulls diagnostics to pull them all again, when it supports that.
+    async fn refresh(&self) {
+        let support = self.state.support();
+        if support.pull
+            && support.refresh
+            && let Err(error) = self.client.workspace_diagnostic_refresh().await
+        {
+            tracing::warn!("workspace/diagnostic/refresh failed: {error}");
+        }
+    }
+
+    /// A file's diagnostics as a pull reports them: a `resultId` that changes when they do,
+    /// the version of an open document, the diagnostics. None outside every project.
+    fn report(&self, path: &Path) -> Option<(String, Option<i32>, Vec<Diagnostic>)> {
+        let (text, version, found) = self.state.file_diagnostics(path)?;
+        let items = self.converted(path, text, &found);
+        Some((result_id(&items), version, items))
+    }
+
+    /// Diagnostics of `path` converted with its text (read when not given).
+    fn converted(&self, path: &Path, text: Option<String>, found: &[crate::syntax::Diagnostic]) -> Vec<Diagnostic> {
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let text = text.or_else(|| self.state.text(path)).unwrap_or_default();
+        let (index, encoding) = (LineIndex::new(&text), self.state.encoding());
+        found.iter().map(|d| diagnostic(&text, &index, encoding, d)).collect()
+    }
+
+    /// Pulls the `meshls` settings from the client, and applies them (see [`Self::apply_settings`]).
+    async fn pull_settings(&self, announce: bool) {
+        let items = vec![ConfigurationItem { scope_uri: None, section: Some("meshls".to_string()) }];
+        match self.client.configuration(items).await {
+            Ok(values) => {
+                self.apply_settings(Settings::from_json(values.first().unwrap_or(&Value::Null)), announce).await
+            }
+            Err(error) => tracing::warn!("workspace/configuration failed: {error}"),
+        }
+    }
+
+    /// Takes new settings; with `announce`, diagnostics are sent again (or pulled again) when
+    /// rule levels changed (not before indexing: that sends them all).
+    async fn apply_settings(&self, settings: Settings, announce: bool) {
+        let before = std::mem::replace(&mut *self.state.settings.write().unwrap_or_else(|e| e.into_inner()), settings);
+        let after = self.state.settings();
+        if after.log_level != before.log_level
+            && let Some(level) = &after.log_level
+            && !crate::cli::set_log_level(level)
+        {
+            tracing::info!("meshls.logLevel not applied: MESHLS_LOG sets the log filter");
+        }
+        if announce && after.rules != before.rules {
+            if self.state.support().pull {
+                self.refresh().await;
+            } else {
+                let open: Vec<PathBuf> = self.state.documents.iter().map(|d| d.key().clone()).collect();
+                self.publish(open, false).await;
+            }
+        }
     }
 
     /// Publishes the diagnostics of those `paths` that are open, when they changed (or always,
@@ -223,7 +318,12 @@ impl Backend {
             ongoing.finish_with_message(format!("{total} files")).await;
         }
         // Documents opened meanwhile were answered from what was indexed then; send only changes.
-        self.publish(open.into_iter().map(|(p, _)| p).collect(), false).await;
+        // Reports pulled meanwhile saw a partial project: all pulled again.
+        if self.state.support().pull {
+            self.refresh().await;
+        } else {
+            self.publish(open.into_iter().map(|(p, _)| p).collect(), false).await;
+        }
     }
 
     async fn register_watchers(&self) {
@@ -385,7 +485,16 @@ impl LanguageServer for Backend {
                 .and_then(|c| c.completion_item.as_ref())
                 .and_then(|i| i.snippet_support)
                 .unwrap_or(false),
+            pull: capabilities.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some()),
+            refresh: capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            configuration: capabilities.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false),
         };
+        let pull = self.state.support().pull;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(kind),
@@ -424,6 +533,15 @@ impl LanguageServer for Backend {
                     commands: vec![APPLY_FIXES.to_string(), SHOW_DEPENDENCIES.to_string()],
                     ..Default::default()
                 }),
+                // Offered only to clients that pull: others get diagnostics pushed.
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("meshls".to_string()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: Default::default(),
+                    })
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -446,6 +564,10 @@ impl LanguageServer for Backend {
         if support.watchers {
             self.register_watchers().await;
         }
+        // Before indexing, so that the first diagnostics already follow the settings.
+        if support.configuration {
+            self.pull_settings(false).await;
+        }
         let backend = self.clone();
         tokio::spawn(async move { backend.index(support.progress).await });
     }
@@ -459,7 +581,7 @@ impl LanguageServer for Backend {
         let Some(path) = path_of(&document.uri) else { return };
         let affected =
             guard("didOpen", || self.state.open(&path, &document.text, document.version)).unwrap_or_default();
-        self.publish(affected, true).await;
+        self.changed(affected, true, Some(path)).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -467,7 +589,7 @@ impl LanguageServer for Backend {
         let version = params.text_document.version;
         let affected =
             guard("didChange", || self.state.change(&path, version, &params.content_changes)).unwrap_or_default();
-        self.publish(affected, false).await;
+        self.changed(affected, false, Some(path)).await;
     }
 
     async fn did_save(&self, _: DidSaveTextDocumentParams) {}
@@ -475,12 +597,14 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let Some(path) = path_of(&params.text_document.uri) else { return };
         let affected = guard("didClose", || self.state.close(&path)).unwrap_or_default();
-        // A closed document's diagnostics are cleared; its consumers are re-checked.
-        if let Some(uri) = Uri::from_file_path(&path) {
+        // A closed document's pushed diagnostics are cleared; its consumers are re-checked.
+        if !self.state.support().pull
+            && let Some(uri) = Uri::from_file_path(&path)
+        {
             let _order = self.publishing.lock().await;
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
-        self.publish(affected.into_iter().filter(|p| *p != path).collect(), false).await;
+        self.changed(affected.into_iter().filter(|p| *p != path).collect(), false, Some(path)).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -500,7 +624,7 @@ impl LanguageServer for Backend {
         } else {
             affected.sort();
             affected.dedup();
-            self.publish(affected, false).await;
+            self.changed(affected, false, None).await;
         }
     }
 
@@ -515,6 +639,92 @@ impl LanguageServer for Backend {
         self.index(support.progress).await;
     }
 
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // A client that answers `workspace/configuration` may send anything here (often null).
+        if self.state.support().configuration {
+            self.pull_settings(true).await;
+        } else {
+            self.apply_settings(Settings::from_json(&params.settings), true).await;
+        }
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let previous = params.previous_result_id;
+        self.background("textDocument/diagnostic", Some(uri.clone()), move |this| {
+            let path = path_of(&uri);
+            let (id, _, items) =
+                path.as_deref().and_then(|p| this.report(p)).unwrap_or_else(|| (result_id(&[]), None, vec![]));
+            if let Some(path) = path {
+                this.state.reported.insert(path, id.clone());
+            }
+            let report = if previous.as_deref() == Some(id.as_str()) {
+                DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+                })
+            } else {
+                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                    related_documents: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: Some(id), items },
+                })
+            };
+            DocumentDiagnosticReportResult::Report(report)
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        use analysis::check::check_project;
+        self.background("workspace/diagnostic", None, move |this| {
+            let previous: std::collections::HashMap<Uri, String> =
+                params.previous_result_ids.into_iter().map(|p| (p.uri, p.value)).collect();
+            let state = &this.state;
+            let levels = state.settings().rules;
+            let read = |path: &Path| match state.documents.get(path) {
+                Some(document) => Some(document.text()),
+                None => std::fs::read(path).ok().and_then(|b| String::from_utf8(b).ok()),
+            };
+            // Every file of every project is listed, those without diagnostics too, so that the
+            // client clears what was fixed.
+            let mut per_file: BTreeMap<PathBuf, Vec<crate::syntax::Diagnostic>> = BTreeMap::new();
+            for project in state.projects() {
+                per_file.extend(project.files().iter().map(|f| (f.path.clone(), Vec::new())));
+                for (path, found) in check_project(&project, &read, &levels) {
+                    per_file.entry(path).or_default().push(found);
+                }
+            }
+            let items = per_file
+                .into_iter()
+                .filter_map(|(path, found)| {
+                    let uri = Uri::from_file_path(&path)?;
+                    let version = state.documents.get(&path).map(|d| i64::from(d.version));
+                    let items = this.converted(&path, None, &found);
+                    let id = result_id(&items);
+                    state.reported.insert(path, id.clone());
+                    Some(if previous.get(&uri) == Some(&id) {
+                        WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version,
+                            unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id: id },
+                        })
+                    } else {
+                        WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                            uri,
+                            version,
+                            full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                                result_id: Some(id),
+                                items,
+                            },
+                        })
+                    })
+                })
+                .collect();
+            WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+        })
+        .await
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         let encoding = self.state.encoding();
@@ -522,7 +732,8 @@ impl LanguageServer for Backend {
             let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let index = LineIndex::new(&text);
             let at = offset(&text, &index, position.position, encoding);
-            let found = analysis::hover::hover(&project, &file, at)?;
+            let depth = this.state.settings().lineage_depth;
+            let found = analysis::hover::hover_with_depth(&project, &file, at, depth)?;
             Some(Hover {
                 contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: found.markdown }),
                 range: Some(range(&text, &index, encoding, found.span)),

@@ -2,7 +2,8 @@
 //! between, so that edits are applied in the order they arrived.
 
 use super::documents::Document;
-use crate::analysis;
+use super::settings::Settings;
+use crate::analysis::check::check_file;
 use crate::project::workspace::{CONFIG_FILES, FileList, project_of, project_roots};
 use crate::project::{ModelName, Project};
 use crate::syntax::Diagnostic;
@@ -24,8 +25,11 @@ pub struct State {
     pub documents: DashMap<PathBuf, Document>,
     /// The diagnostics last published per path, so unchanged ones are not sent again.
     pub published: DashMap<PathBuf, Vec<Diagnostic>>,
+    /// The last `resultId` answered to a diagnostic pull, per path.
+    pub reported: DashMap<PathBuf, String>,
     pub encoding: RwLock<Encoding>,
     pub support: RwLock<ClientSupport>,
+    pub settings: RwLock<Settings>,
 }
 
 /// What the client supports, learned at `initialize`.
@@ -35,6 +39,12 @@ pub struct ClientSupport {
     pub watchers: bool,
     /// Whether completion items may be snippets (`${1:name}`).
     pub snippets: bool,
+    /// `textDocument.diagnostic`: the client pulls diagnostics, none are pushed.
+    pub pull: bool,
+    /// `workspace.diagnostics.refreshSupport`: the server may ask for a new pull.
+    pub refresh: bool,
+    /// `workspace.configuration`: settings are pulled.
+    pub configuration: bool,
 }
 
 impl Default for State {
@@ -44,8 +54,10 @@ impl Default for State {
             folders: RwLock::new(Vec::new()),
             documents: DashMap::new(),
             published: DashMap::new(),
+            reported: DashMap::new(),
             encoding: RwLock::new(Encoding::Utf16),
             support: RwLock::new(ClientSupport::default()),
+            settings: RwLock::new(Settings::default()),
         }
     }
 }
@@ -57,6 +69,10 @@ impl State {
 
     pub fn support(&self) -> ClientSupport {
         *self.support.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn projects(&self) -> Vec<Arc<Project>> {
@@ -209,13 +225,24 @@ impl State {
             let document = self.documents.get(path)?;
             (document.text(), document.version)
         };
-        let found = self
-            .project_of(path)
-            .and_then(|project| {
-                let file = analysis::parse(&project, path, &text)?;
-                Some(analysis::diagnostics::diagnostics(&project, &file, &text))
-            })
-            .unwrap_or_default();
+        let levels = self.settings().rules;
+        let found = self.project_of(path).map(|p| check_file(&p, path, Some(&text), &levels)).unwrap_or_default();
+        Some((text, version, found))
+    }
+
+    /// The diagnostics of any file of a project, open or not, as `meshls check` reports them
+    /// (its project's configuration problems located in it included), with the text they were
+    /// computed from (None when unreadable) and the version of an open document.
+    pub fn file_diagnostics(&self, path: &Path) -> Option<(Option<String>, Option<i32>, Vec<Diagnostic>)> {
+        let project = self.project_of(path)?;
+        let (text, version) = match self.documents.get(path) {
+            Some(document) => (Some(document.text()), Some(document.version)),
+            None => (std::fs::read(path).ok().and_then(|b| String::from_utf8(b).ok()), None),
+        };
+        let levels = self.settings().rules;
+        let mut found: Vec<Diagnostic> =
+            project.diagnostics.iter().filter(|d| d.path == path).map(|d| d.diagnostic.clone()).collect();
+        found.extend(check_file(&project, path, text.as_deref(), &levels));
         Some((text, version, found))
     }
 }

@@ -96,6 +96,8 @@ pub struct LspClient {
     stderr_thread: Option<JoinHandle<()>>,
     /// `workspace/workspaceFolders` is answered with these; shared with the reader thread.
     workspace_folders: Arc<Mutex<Value>>,
+    /// `workspace/configuration` is answered from this; shared with the reader thread.
+    configuration: Arc<Mutex<Value>>,
     next_id: i64,
     /// Responses that arrived while the client was waiting for something else, by id (as JSON text).
     responses: HashMap<String, Value>,
@@ -134,7 +136,7 @@ impl LspClient {
         command.envs(options.env.iter().map(|(key, value)| (key, value)));
         let mut child = command.spawn().unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
 
-        let Transport { events, outgoing, stderr, stderr_thread, workspace_folders } =
+        let Transport { events, outgoing, stderr, stderr_thread, workspace_folders, configuration } =
             lsp_transport::connect(&mut child, trace);
 
         LspClient {
@@ -145,6 +147,7 @@ impl LspClient {
             stderr,
             stderr_thread: Some(stderr_thread),
             workspace_folders,
+            configuration,
             next_id: 1,
             responses: HashMap::new(),
             notifications: VecDeque::new(),
@@ -224,6 +227,12 @@ impl LspClient {
             merge(&mut capabilities, extra);
         }
         capabilities
+    }
+
+    /// The settings `workspace/configuration` is answered from from now on (an object of
+    /// sections, e.g. `{"meshls": {...}}`; `null` answers `null` to every item, the default).
+    pub fn set_configuration(&mut self, settings: Value) {
+        *self.configuration.lock().unwrap() = settings;
     }
 
     /// Sends a request and waits ([`ClientOptions::request_timeout`]) for the response with its id:
@@ -341,7 +350,7 @@ impl LspClient {
     /// The params of every recorded server→client request of `method`, consumed, after waiting for
     /// the server to go quiet (see [`LspClient::settle`]). Each was answered when it arrived:
     /// `workspace/applyEdit` with `{"applied": true}`, `workspace/configuration` with a `null` per
-    /// item, `workspace/workspaceFolders` with the folders given to `initialize`, `window/showDocument`
+    /// item unless [`LspClient::set_configuration`] gave settings, `workspace/workspaceFolders` with the folders given to `initialize`, `window/showDocument`
     /// with `{"success": true}`, the `client/(un)registerCapability`, `window/workDoneProgress/create`,
     /// `window/showMessageRequest` and `workspace/*/refresh` requests with `null`, and any other
     /// method with a "method not found" error.

@@ -42,6 +42,9 @@ pub struct Transport {
     pub stderr_thread: JoinHandle<()>,
     /// `workspace/workspaceFolders` is answered with this (`null` until set).
     pub workspace_folders: Arc<Mutex<Value>>,
+    /// `workspace/configuration` items are answered from this object, by section (`null`
+    /// where it has none).
+    pub configuration: Arc<Mutex<Value>>,
 }
 
 /// Takes the child's piped stdin, stdout and stderr and starts a thread on each: the writer (owns
@@ -55,6 +58,7 @@ pub fn connect(child: &mut Child, trace: bool) -> Transport {
     let (event_tx, events) = mpsc::channel();
     let (outgoing, outgoing_rx) = mpsc::channel();
     let workspace_folders = Arc::new(Mutex::new(Value::Null));
+    let configuration = Arc::new(Mutex::new(Value::Null));
     {
         let event_tx = event_tx.clone();
         thread::Builder::new()
@@ -65,9 +69,10 @@ pub fn connect(child: &mut Child, trace: bool) -> Transport {
     {
         let outgoing = outgoing.clone();
         let folders = Arc::clone(&workspace_folders);
+        let settings = Arc::clone(&configuration);
         thread::Builder::new()
             .name("lsp-client-reader".into())
-            .spawn(move || read_frames(stdout, &event_tx, &outgoing, &folders, trace))
+            .spawn(move || read_frames(stdout, &event_tx, &outgoing, (&folders, &settings), trace))
             .expect("spawn reader thread");
     }
     let stderr = Arc::new(Mutex::new(Vec::new()));
@@ -78,7 +83,7 @@ pub fn connect(child: &mut Child, trace: bool) -> Transport {
             .spawn(move || copy_stderr(stderr_pipe, &stderr, trace))
             .expect("spawn stderr thread")
     };
-    Transport { events, outgoing, stderr, stderr_thread, workspace_folders }
+    Transport { events, outgoing, stderr, stderr_thread, workspace_folders, configuration }
 }
 
 /// A JSON body with its `Content-Length` header.
@@ -117,7 +122,7 @@ fn read_frames(
     stdout: ChildStdout,
     events: &Sender<Event>,
     outgoing: &Sender<Outgoing>,
-    workspace_folders: &Mutex<Value>,
+    (workspace_folders, configuration): (&Mutex<Value>, &Mutex<Value>),
     trace: bool,
 ) {
     let mut reader = BufReader::new(stdout);
@@ -137,7 +142,7 @@ fn read_frames(
             eprintln!("[lsp client ←] {message}");
         }
         let event = if message.get("method").is_some() && message.get("id").is_some() {
-            let response = answer(&message, &workspace_folders.lock().unwrap());
+            let response = answer(&message, &workspace_folders.lock().unwrap(), &configuration.lock().unwrap());
             if trace {
                 eprintln!("[lsp client →] {response}");
             }
@@ -200,13 +205,17 @@ fn parse_message(body: &[u8]) -> Result<Value, String> {
 }
 
 /// The client's answer to a server→client request (listed on `LspClient::server_requests`).
-fn answer(request: &Value, workspace_folders: &Value) -> Value {
+fn answer(request: &Value, workspace_folders: &Value, configuration: &Value) -> Value {
     let method = request["method"].as_str().unwrap_or_default();
     let result = match method {
         "workspace/applyEdit" => json!({ "applied": true }),
         "workspace/configuration" => {
-            let items = request["params"]["items"].as_array().map_or(0, Vec::len);
-            Value::Array(vec![Value::Null; items])
+            let items = request["params"]["items"].as_array().cloned().unwrap_or_default();
+            let section = |item: &Value| {
+                let path = item["section"].as_str().unwrap_or_default();
+                path.split('.').filter(|s| !s.is_empty()).fold(configuration.clone(), |v, key| v[key].clone())
+            };
+            Value::Array(items.iter().map(section).collect())
         }
         "workspace/workspaceFolders" => workspace_folders.clone(),
         "window/showDocument" => json!({ "success": true }),

@@ -8,6 +8,9 @@
 //!    `warn_rules` → warning, `ignored_rules` → off), under SQLMesh's rule name;
 //! 4. the rule's default.
 //!
+//! An editor's `meshls.rules` setting ([`RuleLevels`]) applies over all of these but a model's
+//! `ignored_rules` and `meshls:ignore` comments, which are the user's word on one place.
+//!
 //! A `-- meshls:ignore <code>` comment (or `# meshls:ignore` in Python) suppresses that code on
 //! its own line, or on the next line when the comment stands alone.
 
@@ -152,8 +155,38 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
 }
 
+/// Rule levels set by an editor (`meshls.rules`), over each project's own configuration: a
+/// rule code and its severity, None for off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleLevels(pub Vec<(String, Option<Severity>)>);
+
+impl RuleLevels {
+    /// The level of a rule set here, if any: Some(None) when it is turned off.
+    fn get(&self, code: &str) -> Option<Option<Severity>> {
+        self.0.iter().find(|(c, _)| c == code).map(|(_, level)| *level)
+    }
+}
+
+/// A level as users write it: `error`, `warning` (or `warn`), `info`, `hint`, or `off`; None
+/// when the text is none of these.
+pub fn parse_level(text: &str) -> Option<Option<Severity>> {
+    match text {
+        "error" => Some(Some(Severity::Error)),
+        "warning" | "warn" => Some(Some(Severity::Warning)),
+        "info" => Some(Some(Severity::Info)),
+        "hint" => Some(Some(Severity::Hint)),
+        "off" => Some(None),
+        _ => None,
+    }
+}
+
 /// Every diagnostic of a parsed file, sorted by position.
 pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diagnostic> {
+    diagnostics_with(project, file, text, &RuleLevels::default())
+}
+
+/// [`diagnostics`], with an editor's rule levels over the project's configuration.
+pub fn diagnostics_with(project: &Project, file: &ParsedFile, text: &str, levels: &RuleLevels) -> Vec<Diagnostic> {
     let cx = Context { project, file, text, unread: RefCell::new(Vec::new()) };
     let mut out = file.facts.diagnostics.clone();
     let ignored_by_model = model_ignored_rules(&cx);
@@ -172,7 +205,7 @@ pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diag
     // every such model would be noise.
     let on_disabled = [duplicate_model::RULE.code, invalid_property_value::RULE.code];
     for rule in rules.iter().filter(|r| enabled || on_disabled.contains(&r.code)) {
-        let Some(severity) = level(project, rule, &ignored_by_model) else { continue };
+        let Some(severity) = level(project, rule, &ignored_by_model, levels) else { continue };
         let start = out.len();
         (rule.check)(&cx, &mut out);
         for diagnostic in &mut out[start..] {
@@ -180,7 +213,7 @@ pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diag
         }
     }
     let unread = cx.unread.borrow();
-    if !unread.is_empty() && rules.iter().any(|r| level(project, r, &ignored_by_model).is_some()) {
+    if !unread.is_empty() && rules.iter().any(|r| level(project, r, &ignored_by_model, levels).is_some()) {
         let at = cx.model().map_or(Span::at(0), |m| m.name_span);
         let message = format!("rules skipped: meshls cannot know {} without running SQLMesh", unread.join(", "));
         out.push(Diagnostic::info(NOT_CHECKED, at, message));
@@ -191,20 +224,18 @@ pub fn diagnostics(project: &Project, file: &ParsedFile, text: &str) -> Vec<Diag
 }
 
 /// The configured severity of a rule for a file; None when it is off.
-fn level(project: &Project, rule: &Rule, ignored_by_model: &[String]) -> Option<Severity> {
+fn level(project: &Project, rule: &Rule, ignored_by_model: &[String], levels: &RuleLevels) -> Option<Severity> {
     let names = [Some(rule.code), rule.sqlmesh];
     let named = |list: &[String]| list.iter().any(|n| n == "all" || names.contains(&Some(n.as_str())));
     if named(ignored_by_model) {
         return None;
     }
+    if let Some(level) = levels.get(rule.code) {
+        return level;
+    }
     if let Some((_, level)) = project.settings.rule_levels.iter().find(|(code, _)| code == rule.code) {
-        return match level.as_str() {
-            "error" => Some(Severity::Error),
-            "warning" | "warn" => Some(Severity::Warning),
-            "info" => Some(Severity::Info),
-            "hint" => Some(Severity::Hint),
-            _ => None,
-        };
+        // Anything but a known level turns the rule off, as `off` does.
+        return parse_level(level).flatten();
     }
     let linter = &project.settings.config.linter;
     if linter.enabled && rule.sqlmesh.is_some() {
