@@ -451,6 +451,34 @@ fn an_upstream_edit_reaches_open_readers_two_levels_down() {
 }
 
 #[test]
+fn a_client_without_file_watching_is_followed_on_save() {
+    let (_dir, root) = fixture("bikeshop");
+    let options = ClientOptions { work_done_progress: true, ..ClientOptions::default() };
+    let mut client = LspClient::start(Path::new(env!("CARGO_BIN_EXE_meshls")), &[], options);
+    client.initialize(&[&root]);
+    client.expect_notification("$/progress", WAIT, |p| p["value"]["kind"] == "end");
+    client.take_notifications("$/progress");
+    client.server_requests("window/workDoneProgress/create");
+    let path = root.join("models/shop/top_spenders.sql");
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap().replace("core.customers", "raw.loyalty_members");
+    client.open(&uri, "sql", &text);
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !d.is_empty());
+    assert!(codes(&diagnostics).contains(&"unregistered-table".to_string()), "{diagnostics:?}");
+    // The table is declared and the file saved: didSave alone re-reads it.
+    let externals = root.join("external_models.yaml");
+    let mut yaml = std::fs::read_to_string(&externals).unwrap();
+    yaml.push_str("- name: raw.loyalty_members\n");
+    std::fs::write(&externals, yaml).unwrap();
+    client.notify("textDocument/didSave", json!({"textDocument": {"uri": file_uri(&externals)}}));
+    let diagnostics = client.diagnostics_for(&uri, WAIT, |d| !codes(d).contains(&"unregistered-table".to_string()));
+    assert!(!codes(&diagnostics).contains(&"unregistered-table".to_string()));
+    client.settle();
+    client.ignore("textDocument/publishDiagnostics");
+    client.shutdown();
+}
+
+#[test]
 fn navigation_requests_answer_across_the_project() {
     let (_dir, root) = fixture("lineage");
     let mut client = start(&root, &["utf-16"]);

@@ -338,6 +338,28 @@ impl Backend {
         }
     }
 
+    /// Files changed on disk (watched, or saved by a client that does not watch): re-reads
+    /// them, or reloads the projects when a config or Jinja macro file changed.
+    async fn files_changed(&self, paths: Vec<PathBuf>) {
+        let mut affected = Vec::new();
+        let mut reload = false;
+        for path in paths {
+            match guard("files changed", || self.state.disk_changed(&path)) {
+                Ok(Some(paths)) => affected.extend(paths),
+                Ok(None) => reload = true,
+                Err(_) => {}
+            }
+        }
+        if reload {
+            let support = self.state.support();
+            self.index(support.progress).await;
+        } else {
+            affected.sort();
+            affected.dedup();
+            self.changed(affected, false, None).await;
+        }
+    }
+
     /// `meshls/debug/documentText {uri}`: the server's copy of an open document (for tests).
     async fn document_text(&self, params: Value) -> Result<Option<String>> {
         let uri: Option<Uri> = params.get("uri").and_then(|u| serde_json::from_value(u.clone()).ok());
@@ -592,7 +614,14 @@ impl LanguageServer for Backend {
         self.changed(affected, false, Some(path)).await;
     }
 
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        // A client that watches files reports the save as a file change too.
+        if !self.state.support().watchers
+            && let Some(path) = path_of(&params.text_document.uri)
+        {
+            self.files_changed(vec![path]).await;
+        }
+    }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let Some(path) = path_of(&params.text_document.uri) else { return };
@@ -608,24 +637,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let mut affected = Vec::new();
-        let mut reload = false;
-        for change in &params.changes {
-            let Some(path) = path_of(&change.uri) else { continue };
-            match guard("didChangeWatchedFiles", || self.state.disk_changed(&path)) {
-                Ok(Some(paths)) => affected.extend(paths),
-                Ok(None) => reload = true,
-                Err(_) => {}
-            }
-        }
-        if reload {
-            let support = self.state.support();
-            self.index(support.progress).await;
-        } else {
-            affected.sort();
-            affected.dedup();
-            self.changed(affected, false, None).await;
-        }
+        self.files_changed(params.changes.iter().filter_map(|c| path_of(&c.uri)).collect()).await;
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {

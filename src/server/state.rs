@@ -152,11 +152,17 @@ impl State {
         self.update(path, disk.as_deref())
     }
 
-    /// A file changed on disk. Open documents keep their buffer; a config change reloads the
+    /// A file changed on disk. Open documents keep their buffer; a change of a config or of a
+    /// Jinja macro file (`macros/**/*.sql`, read into every project's settings) reloads the
     /// projects (the caller re-indexes); returns None then.
     pub fn disk_changed(&self, path: &Path) -> Option<Vec<PathBuf>> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if CONFIG_FILES.contains(&name) {
+            return None;
+        }
+        let jinja_macros = path.extension().is_some_and(|e| e == "sql")
+            && self.project_of(path).is_some_and(|p| path.starts_with(p.root.join("macros")));
+        if jinja_macros {
             return None;
         }
         if self.documents.contains_key(path) {
