@@ -244,12 +244,10 @@ fn sql_model_of(
     if let Some(query) = &file.query {
         depends_on.extend(query.tables.iter().filter_map(|t| defined_table(settings, &defs, &t.name, dialect)));
     }
-    let union = file
-        .statements
-        .iter()
-        .find(|s| s.role == StatementRole::Query && !s.jinja)
-        .and_then(|s| union_tables(settings, &defs, s.span.text(text), dialect))
-        .unwrap_or_default();
+    // The query's own text, outside Jinja.
+    let query_text =
+        file.statements.iter().find(|s| s.role == StatementRole::Query && !s.jinja).map(|s| s.span.text(text));
+    let union = query_text.and_then(|q| union_tables(settings, &defs, q, dialect)).unwrap_or_default();
     depends_on.extend(union.iter().cloned());
     Some(Model {
         depends_on: finish_deps(depends_on, &name),
@@ -267,11 +265,7 @@ fn sql_model_of(
             None => settings.default_start(),
         },
         start_written: file.property("start").is_some(),
-        depends_unknown: file
-            .statements
-            .iter()
-            .find(|s| s.role == StatementRole::Query && !s.jinja)
-            .is_some_and(|s| crate::syntax::sql::reads_macro_relation(s.span.text(text))),
+        depends_unknown: query_text.is_some_and(crate::syntax::sql::reads_macro_relation),
         time_column,
         columns,
         audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),

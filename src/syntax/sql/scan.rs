@@ -51,6 +51,9 @@ const FROM_END: &[&str] = &[
 /// Whether a query reads a relation built by a macro call, `FROM (@build())` or
 /// `JOIN @build() AS x`: the tables it reads are known only by running the macro.
 pub fn reads_macro_relation(text: &str) -> bool {
+    if !text.contains('@') {
+        return false;
+    }
     let tokens = crate::syntax::lexer::tokenize_significant(text, Default::default());
     tokens.iter().enumerate().any(|(i, t)| {
         if !(t.is_word(text, "from") || t.is_word(text, "join")) {
