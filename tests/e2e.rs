@@ -53,6 +53,17 @@ fn find(text: &str, needle: &str) -> (u32, u32) {
     (line, text[line_start..at].encode_utf16().count() as u32)
 }
 
+/// Opens `relative` under `root` with its text from disk and waits for its first publish,
+/// which must be clean; returns its URI and text.
+fn open_clean(client: &mut LspClient, root: &Path, relative: &str) -> (String, String) {
+    let path = root.join(relative);
+    let uri = file_uri(&path);
+    let text = std::fs::read_to_string(&path).unwrap();
+    client.open(&uri, "sql", &text);
+    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    (uri, text)
+}
+
 fn whole(text: &str) -> Value {
     let lines = text.matches('\n').count() as u32;
     range(0, 0, lines + 1, 0)
@@ -62,11 +73,7 @@ fn whole(text: &str) -> Value {
 fn progress_then_diagnostics_appear_and_clear_as_the_user_types() {
     let (_dir, root) = fixture("bikeshop");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("models/marts/daily_revenue.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "models/marts/daily_revenue.sql");
 
     let (line, col) = find(&text, "FROM core.rentals");
     client.change(&uri, json!([{"range": range(line, col + 5, line, col + 17), "text": "core.rentalz"}]));
@@ -187,11 +194,7 @@ fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
     let mut client = start(&root, &["utf-16"]);
     let error = client.request("meshls/debug/panic", json!({})).unwrap_err();
     assert!(error["message"].as_str().unwrap().contains("requested by meshls/debug/panic"), "{error}");
-    let path = root.join("models/shop/top_spenders.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "models/shop/top_spenders.sql");
     let (line, col) = find(&text, "core.customers");
     let hover =
         client.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": position(line, col)}));
@@ -203,11 +206,7 @@ fn a_panicking_request_is_an_error_and_the_server_keeps_serving() {
 fn requests_run_beside_a_long_one_and_cancel_at_once() {
     let (_dir, root) = fixture("bikeshop");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("models/shop/top_spenders.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "models/shop/top_spenders.sql");
     // A request that works for 20 s does not hold up a hover sent after it.
     let long = client.send_request("meshls/debug/sleep", json!({"ms": 20_000}));
     let started = std::time::Instant::now();
@@ -227,11 +226,7 @@ fn requests_run_beside_a_long_one_and_cancel_at_once() {
 fn a_request_whose_document_changes_meanwhile_answers_content_modified() {
     let (_dir, root) = fixture("bikeshop");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("models/shop/top_spenders.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, _) = open_clean(&mut client, &root, "models/shop/top_spenders.sql");
     let slow = client.send_request("meshls/debug/sleep", json!({"ms": 1_000, "textDocument": {"uri": uri}}));
     client.change(&uri, json!([{"range": range(0, 0, 0, 0), "text": "-- edited\n"}]));
     let error = client.response(slow, "meshls/debug/sleep", WAIT).unwrap_err();
@@ -482,11 +477,7 @@ fn a_client_without_file_watching_is_followed_on_save() {
 fn navigation_requests_answer_across_the_project() {
     let (_dir, root) = fixture("lineage");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("models/mart/daily_listening.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "models/mart/daily_listening.sql");
     let doc = json!({"uri": uri});
     let at = |needle: &str, shift: u32| {
         let (line, col) = find(&text, needle);
@@ -562,11 +553,7 @@ fn navigation_requests_answer_across_the_project() {
 fn completion_knows_the_query_even_half_typed() {
     let (_dir, root) = fixture("lineage");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("models/mart/user_plays.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "models/mart/user_plays.sql");
     let labels = |client: &mut LspClient, line: u32, col: u32| -> Vec<String> {
         let params = json!({"textDocument": {"uri": uri}, "position": position(line, col)});
         let list = client.request("textDocument/completion", params).unwrap();
@@ -593,11 +580,7 @@ fn completion_knows_the_query_even_half_typed() {
 fn definition_crosses_projects_of_a_monorepo() {
     let (_dir, root) = fixture("monorepo");
     let mut client = start(&root, &["utf-16"]);
-    let path = root.join("marketing/models/campaign_revenue.sql");
-    let uri = file_uri(&path);
-    let text = std::fs::read_to_string(&path).unwrap();
-    client.open(&uri, "sql", &text);
-    client.diagnostics_for(&uri, WAIT, |d| d.is_empty());
+    let (uri, text) = open_clean(&mut client, &root, "marketing/models/campaign_revenue.sql");
     let (line, col) = find(&text, "billing.invoices");
     let at = json!({"textDocument": {"uri": uri}, "position": position(line, col + 9)});
     let found = client.request("textDocument/definition", at).unwrap();
