@@ -9,6 +9,7 @@
 use super::Format;
 use super::located::{DiagnosticOut, Locator};
 use crate::project::{FileFacts, Model, PathDiagnostic, Project, Workspace};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -16,35 +17,21 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-#[derive(Serialize)]
 struct Output<'a> {
     projects: Vec<ProjectOut<'a>>,
     diagnostics: Vec<DiagnosticOut>,
 }
 
-#[derive(Serialize)]
 struct ProjectOut<'a> {
     root: String,
     models: ModelsOut<'a>,
     diagnostics: Vec<DiagnosticOut>,
 }
 
-/// A project's models with their paths, sorted; each model's schema and lineage are computed
-/// as it is written, so that the whole output is never held in memory.
+/// A project's models with their paths, sorted by name.
 struct ModelsOut<'a> {
     project: &'a Project,
     models: Vec<(String, &'a Model)>,
-}
-
-impl Serialize for ModelsOut<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = serializer.serialize_seq(Some(self.models.len()))?;
-        for (path, model) in &self.models {
-            seq.serialize_element(&model_out(self.project, path.clone(), model))?;
-        }
-        seq.end()
-    }
 }
 
 #[derive(Serialize)]
@@ -111,6 +98,11 @@ fn project_out<'a>(project: &'a Project, files: &'a [Arc<FileFacts>]) -> Project
 pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     let paths: Vec<PathBuf> = paths.iter().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())).collect();
     let workspace = Workspace::load(&paths);
+    if matches!(format, Format::Json) {
+        for project in &workspace.projects {
+            project.compute_schemas();
+        }
+    }
     let files: Vec<Vec<Arc<FileFacts>>> = workspace.projects.iter().map(|p| p.files()).collect();
     let output = Output {
         projects: workspace.projects.iter().zip(&files).map(|(p, f)| project_out(p, f)).collect(),
@@ -122,28 +114,8 @@ pub fn run(paths: &[PathBuf], format: Format) -> ExitCode {
     };
     let written = match format {
         Format::Json => {
-            let printed = std::sync::atomic::AtomicBool::new(false);
-            std::thread::scope(|scope| {
-                // Each model's schema is computed as it is printed, on one thread; a second
-                // one computes them ahead in the same order, so that the printing mostly finds
-                // them cached (a schema is the same whichever thread computes it).
-                scope.spawn(|| {
-                    let models = output.projects.iter().flat_map(|p| p.models.models.iter().map(move |m| (p, m)));
-                    for (project, (_, model)) in models {
-                        if printed.load(std::sync::atomic::Ordering::Relaxed) {
-                            return;
-                        }
-                        project.models.project.schema(&model.name);
-                    }
-                });
-                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                let written = serde_json::to_writer_pretty(&mut out, &output)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| writeln!(out))
-                    .and_then(|()| out.flush());
-                printed.store(true, std::sync::atomic::Ordering::Relaxed);
-                written
-            })
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_json(&mut out, &output).and_then(|()| out.flush())
         }
         Format::Human => {
             let cwd = std::env::current_dir().unwrap_or_default();
@@ -177,6 +149,59 @@ fn is_broken_pipe(error: &std::io::Error) -> bool {
             .and_then(|e| e.downcast_ref::<serde_json::Error>())
             .and_then(|e| e.io_error_kind())
             .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes `output` as `serde_json::to_writer_pretty` would, with the models serialized in
+/// parallel, a window at a time (the schemas are computed beforehand).
+fn write_json(out: &mut impl std::io::Write, output: &Output) -> std::io::Result<()> {
+    /// Models serialized at once: enough to keep every core busy, few enough to keep the
+    /// memory of the text small.
+    const WINDOW: usize = 1024;
+    out.write_all(b"{\n  \"projects\": [")?;
+    for (i, project) in output.projects.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    {\n" } else { b",\n    {\n" })?;
+        write!(out, "      \"root\": {},\n      \"models\": ", serde_json::to_string(&project.root)?)?;
+        let models = &project.models.models;
+        if models.is_empty() {
+            out.write_all(b"[]")?;
+        } else {
+            out.write_all(b"[")?;
+            let mut separator: &[u8] = b"\n        ";
+            for window in models.chunks(WINDOW) {
+                let texts: Vec<serde_json::Result<Vec<u8>>> = window
+                    .par_iter()
+                    .map(|(path, model)| indented(&model_out(project.models.project, path.clone(), model), 8))
+                    .collect();
+                for text in texts {
+                    out.write_all(separator)?;
+                    out.write_all(&text?)?;
+                    separator = b",\n        ";
+                }
+            }
+            out.write_all(b"\n      ]")?;
+        }
+        out.write_all(b",\n      \"diagnostics\": ")?;
+        out.write_all(&indented(&project.diagnostics, 6)?)?;
+        out.write_all(b"\n    }")?;
+    }
+    out.write_all(if output.projects.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
+    out.write_all(b"  \"diagnostics\": ")?;
+    out.write_all(&indented(&output.diagnostics, 2)?)?;
+    out.write_all(b"\n}\n")
+}
+
+/// `value` as pretty JSON whose lines after the first are indented by `indent` spaces.
+fn indented(value: &impl Serialize, indent: usize) -> serde_json::Result<Vec<u8>> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let mut out = Vec::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.resize(out.len() + indent, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(out)
 }
 
 /// Paths relative to `cwd`; lines and columns from 1; `severity[code]` as `meshls check`

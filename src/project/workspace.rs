@@ -509,11 +509,12 @@ impl Project {
         }
         let mut computed: std::collections::HashMap<ModelName, Arc<ModelSchema>> = Default::default();
         for current in order {
-            let Some(model) = self.model(&current) else { continue };
             let upstream =
                 |n: &ModelName| computed.get(n).cloned().or_else(|| self.schemas.get(n).map(|s| Arc::clone(&s)));
-            let schema = Arc::new(model_schema(&model, &self.settings, &upstream));
-            computed.insert(current, schema);
+            let Some(schema) = self.with_model(&current, |model| model_schema(model, &self.settings, &upstream)) else {
+                continue;
+            };
+            computed.insert(current, Arc::new(schema));
         }
         if self.revision() == revision {
             for (n, schema) in &computed {
@@ -523,11 +524,59 @@ impl Project {
         computed.remove(name).or_else(|| self.schemas.get(name).map(|s| Arc::clone(&s)))
     }
 
+    /// Computes every model's schema not yet cached, upstream levels first and each level's
+    /// models in parallel (what `schema` does one chain at a time). Stops when an edit comes
+    /// in meanwhile; a graph with a cycle is left to `schema`.
+    pub fn compute_schemas(&self) {
+        let revision = self.revision();
+        let levels: Vec<Vec<ModelName>> = {
+            let graph = self.graph();
+            let Ok(order) = graph.topological_order() else { return };
+            let mut depth: std::collections::HashMap<&ModelName, usize> = Default::default();
+            let mut levels: Vec<Vec<ModelName>> = Vec::new();
+            for name in &order {
+                let level = graph.parents(name).iter().filter_map(|p| depth.get(p)).map(|d| d + 1).max().unwrap_or(0);
+                depth.insert(name, level);
+                if levels.len() <= level {
+                    levels.resize_with(level + 1, Vec::new);
+                }
+                if !self.schemas.contains_key(name) {
+                    levels[level].push(name.clone());
+                }
+            }
+            levels
+        };
+        let upstream = |n: &ModelName| self.schemas.get(n).map(|s| Arc::clone(&s));
+        for level in levels {
+            let computed: Vec<(ModelName, Arc<ModelSchema>)> = level
+                .into_par_iter()
+                .filter_map(|name| {
+                    let schema = self.with_model(&name, |model| model_schema(model, &self.settings, &upstream))?;
+                    Some((name, Arc::new(schema)))
+                })
+                .collect();
+            if self.revision() != revision {
+                return;
+            }
+            for (name, schema) in computed {
+                self.schemas.insert(name, schema);
+            }
+        }
+    }
+
     /// The model called `name`, from the first file defining it.
     pub fn model(&self, name: &ModelName) -> Option<Model> {
-        let graph = self.graph();
-        let id = *graph.definers(name)?.first()?;
-        self.file(id)?.models.iter().find(|m| &m.name == name).cloned()
+        self.with_model(name, Model::clone)
+    }
+
+    /// `f` of the model called `name` (from the first file defining it), without copying it.
+    fn with_model<R>(&self, name: &ModelName, f: impl FnOnce(&Model) -> R) -> Option<R> {
+        let file = {
+            let graph = self.graph();
+            let id = *graph.definers(name)?.first()?;
+            self.file(id)?
+        };
+        file.models.iter().find(|m| &m.name == name).map(f)
     }
 
     /// Whether a file defines `name` with `enabled false` (SQLMesh drops such a model).
