@@ -50,6 +50,8 @@ pub fn check_project(
     read: &(dyn Fn(&Path) -> Option<String> + Sync),
     levels: &RuleLevels,
 ) -> Vec<(PathBuf, Diagnostic)> {
+    // The rules read schemas: computed once, in parallel, rather than chain by chain per file.
+    project.compute_schemas();
     let mut found: Vec<(PathBuf, Diagnostic)> =
         project.diagnostics.iter().map(|d| (d.path.clone(), d.diagnostic.clone())).collect();
     let files = project.files();
