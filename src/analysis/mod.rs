@@ -3,6 +3,7 @@
 //! entry function.
 
 pub mod check;
+pub mod code_action;
 pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;

@@ -8,7 +8,6 @@ mod settings;
 mod state;
 
 use crate::analysis;
-use crate::analysis::check::compatible_fixes;
 use crate::syntax::line_index::LineIndex;
 use convert::{diagnostic, offset, range, workspace_edit};
 use serde_json::{Value, json};
@@ -853,24 +852,20 @@ impl LanguageServer for Backend {
                 offset(&text, &index, params.range.start, encoding),
                 offset(&text, &index, params.range.end, encoding),
             );
+            let found = analysis::code_action::code_actions(&path, &diagnostics, wanted);
             let mut actions = Vec::new();
-            for d in &diagnostics {
-                let Some(fix) = &d.fix else { continue };
-                let touches = (d.span.start as usize) <= wanted.1 && wanted.0 <= (d.span.end as usize);
-                if !touches {
-                    continue;
-                }
-                let Some(edit) = this.fix_edit(&path, &[fix]) else { continue };
+            for quick in found.quick_fixes {
+                let Some(edit) = this.fix_edit(&path, &[quick.fix]) else { continue };
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title.clone(),
+                    title: quick.fix.title.clone(),
                     kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![diagnostic(&text, &index, encoding, d)]),
+                    diagnostics: Some(vec![diagnostic(&text, &index, encoding, quick.diagnostic)]),
                     edit: Some(edit),
-                    is_preferred: Some(fix.applies(&path, false)),
+                    is_preferred: Some(quick.preferred),
                     ..Default::default()
                 }));
             }
-            if diagnostics.iter().any(|d| d.fix.as_ref().is_some_and(|f| f.applies(&path, false))) {
+            if found.fix_all {
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
                     title: "Apply every safe meshls fix in this file".to_string(),
                     kind: Some(CodeActionKind::SOURCE_FIX_ALL),
@@ -904,11 +899,7 @@ impl LanguageServer for Backend {
         let Some(uri) = uri else { return Err(Error::invalid_params("meshls.applyFixes takes a document URI")) };
         let edit = guard("applyFixes", || {
             let (path, _, diagnostics) = self.current_diagnostics(&uri)?;
-            let chosen: Vec<&crate::syntax::Fix> =
-                compatible_fixes(diagnostics.iter().filter_map(|d| Some((path.as_path(), d.fix.as_deref()?))), false)
-                    .into_iter()
-                    .map(|(_, fix)| fix)
-                    .collect();
+            let chosen = analysis::code_action::fix_all(&path, &diagnostics);
             (!chosen.is_empty()).then(|| self.fix_edit(&path, &chosen)).flatten()
         })?;
         if let Some(edit) = edit
