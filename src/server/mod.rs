@@ -85,25 +85,14 @@ fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
-/// The code lens's lists as a message: each list's first names and how many more.
+/// The code lens command's arguments as a message (None when they are not the lists it sent).
 fn dependencies_message(lists: &Value) -> Option<String> {
-    const SHOWN: usize = 30;
-    let model = lists.get("model")?.as_str()?;
-    let mut out = String::new();
-    for key in ["upstream", "downstream"] {
-        let names: Vec<&str> = lists.get(key)?.as_array()?.iter().filter_map(Value::as_str).collect();
-        let mut line = format!("{model}: {} {key}", names.len());
-        if !names.is_empty() {
-            line.push_str(": ");
-            line.push_str(&names[..names.len().min(SHOWN)].join(", "));
-            if names.len() > SHOWN {
-                line.push_str(&format!(", … {} more", names.len() - SHOWN));
-            }
-        }
-        out.push_str(&line);
-        out.push('\n');
+    fn names<'a>(lists: &'a Value, key: &str) -> Option<Vec<&'a str>> {
+        Some(lists.get(key)?.as_array()?.iter().filter_map(Value::as_str).collect())
     }
-    Some(out.trim_end().to_string())
+    let model = lists.get("model")?.as_str()?;
+    let (upstream, downstream) = (names(lists, "upstream")?, names(lists, "downstream")?);
+    Some(analysis::code_lens::dependencies_message(model, &upstream, &downstream))
 }
 
 /// A report's `resultId`: a hash of its diagnostics, so that the same diagnostics always get
