@@ -743,7 +743,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        use analysis::completion::{CompletionKind as K, MAX_MODELS, completions};
+        use analysis::completion::{CompletionKind as K, completion_list};
         let position = params.text_document_position;
         let encoding = self.state.encoding();
         let snippets = self.state.support().snippets;
@@ -751,10 +751,9 @@ impl LanguageServer for Backend {
             let (project, text, file) = this.parsed(&position.text_document.uri)?;
             let index = LineIndex::new(&text);
             let at = offset(&text, &index, position.position, encoding);
-            let found = completions(&project, &file, &text, at);
-            // A capped model list is incomplete: the client asks again as the user types.
-            let incomplete = found.iter().filter(|i| i.kind == K::Model).count() >= MAX_MODELS;
+            let found = completion_list(&project, &file, &text, at);
             let items = found
+                .items
                 .into_iter()
                 .map(|item| {
                     let snippet = item.snippet && snippets;
@@ -796,7 +795,7 @@ impl LanguageServer for Backend {
                     }
                 })
                 .collect();
-            Some(CompletionResponse::List(CompletionList { is_incomplete: incomplete, items }))
+            Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
         })
         .await
     }
