@@ -12,6 +12,7 @@ pub mod hover;
 pub mod inlay;
 pub mod lineage;
 pub mod navigation;
+pub mod recheck;
 pub mod references;
 pub mod rename;
 pub mod signature;
