@@ -4,17 +4,19 @@
 
 mod convert;
 mod documents;
+mod indexing;
+mod schedule;
 mod settings;
 mod state;
 
 use crate::analysis;
 use crate::syntax::line_index::LineIndex;
 use convert::{diagnostic, offset, range, workspace_edit};
+use schedule::{guard, result_id};
 use serde_json::{Value, json};
 use settings::Settings;
 use state::{ClientSupport, State};
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -26,9 +28,6 @@ const APPLY_FIXES: &str = "meshls.applyFixes";
 /// The code lens command: its arguments are the model and its upstream and downstream models,
 /// for the editor to list (the server answers with the same lists).
 const SHOW_DEPENDENCIES: &str = "meshls.showDependencies";
-
-/// Files are indexed in chunks of this many, with a progress report after each.
-const INDEX_CHUNK: usize = 1000;
 
 /// Serves LSP over stdio until the client says `exit`.
 pub fn run() -> std::process::ExitCode {
@@ -70,21 +69,6 @@ struct Backend {
     publishing: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// Runs `f`, turning a panic into an error response (and a log line) instead of a crash.
-fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        tracing::error!("{what} panicked: {message}");
-        let mut error = Error::internal_error();
-        error.message = format!("meshls: {what} failed: {message}").into();
-        error
-    })
-}
-
 /// The code lens command's arguments as a message (None when they are not the lists it sent).
 fn dependencies_message(lists: &Value) -> Option<String> {
     fn names<'a>(lists: &'a Value, key: &str) -> Option<Vec<&'a str>> {
@@ -93,15 +77,6 @@ fn dependencies_message(lists: &Value) -> Option<String> {
     let model = lists.get("model")?.as_str()?;
     let (upstream, downstream) = (names(lists, "upstream")?, names(lists, "downstream")?);
     Some(analysis::code_lens::dependencies_message(model, &upstream, &downstream))
-}
-
-/// A report's `resultId`: a hash of its diagnostics, so that the same diagnostics always get
-/// the same id and a pull with it is answered `unchanged`.
-fn result_id(items: &[Diagnostic]) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(items).unwrap_or_default().hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
 }
 
 fn symbol_kind(kind: analysis::symbols::SymbolKind) -> SymbolKind {
@@ -120,83 +95,6 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 impl Backend {
-    /// Runs a request's work on the blocking pool, off the task that reads and writes
-    /// JSON-RPC, so that other requests and notifications go on meanwhile and
-    /// `$/cancelRequest` is answered at once (the request's future is dropped). A panic
-    /// becomes an error response. When the request is about a document that changed while it
-    /// ran, the answer is `ContentModified`: the client asks again.
-    async fn background<T: Send + 'static>(
-        &self,
-        what: &'static str,
-        document: Option<Uri>,
-        work: impl FnOnce(&Backend) -> T + Send + 'static,
-    ) -> Result<T> {
-        let version = |uri: &Uri| path_of(uri).and_then(|p| self.state.documents.get(&p).map(|d| d.version));
-        let before = document.as_ref().map(version);
-        let this = self.clone();
-        let answer = tokio::task::spawn_blocking(move || guard(what, || work(&this))).await.unwrap_or_else(|error| {
-            tracing::error!("{what} did not finish: {error}");
-            Err(Error::internal_error())
-        });
-        if let (Some(uri), Some(before)) = (document.as_ref(), before)
-            && version(uri) != before
-        {
-            return Err(Error::content_modified());
-        }
-        answer
-    }
-
-    /// After a change to `edited` (or to files on disk, None): a client that pulls diagnostics
-    /// is asked to pull again when the report of another of `paths` it holds went stale (it
-    /// pulls the edited document itself); to other clients, the diagnostics of those `paths`
-    /// that are open are pushed, when they changed (or always, with `force`).
-    async fn changed(&self, paths: Vec<PathBuf>, force: bool, edited: Option<PathBuf>) {
-        if !self.state.support().pull {
-            return self.publish(paths, force).await;
-        }
-        let stale = self
-            .background("diagnostics", None, move |this| {
-                paths.iter().filter(|p| Some(*p) != edited.as_ref()).any(|path| {
-                    let Some(held) = this.state.reported.get(path).map(|id| id.clone()) else { return false };
-                    this.report(path).map(|(id, ..)| id) != Some(held)
-                })
-            })
-            .await
-            .unwrap_or(false);
-        if stale {
-            self.refresh().await;
-        }
-    }
-
-    /// Asks a client that pulls diagnostics to pull them all again, when it supports that.
-    async fn refresh(&self) {
-        let support = self.state.support();
-        if support.pull
-            && support.refresh
-            && let Err(error) = self.client.workspace_diagnostic_refresh().await
-        {
-            tracing::warn!("workspace/diagnostic/refresh failed: {error}");
-        }
-    }
-
-    /// A file's diagnostics as a pull reports them: a `resultId` that changes when they do,
-    /// the version of an open document, the diagnostics. None outside every project.
-    fn report(&self, path: &Path) -> Option<(String, Option<i32>, Vec<Diagnostic>)> {
-        let (text, version, found) = self.state.file_diagnostics(path)?;
-        let items = self.converted(path, text, &found);
-        Some((result_id(&items), version, items))
-    }
-
-    /// Diagnostics of `path` converted with its text (read when not given).
-    fn converted(&self, path: &Path, text: Option<String>, found: &[crate::syntax::Diagnostic]) -> Vec<Diagnostic> {
-        if found.is_empty() {
-            return Vec::new();
-        }
-        let text = text.or_else(|| self.state.text(path)).unwrap_or_default();
-        let (index, encoding) = (LineIndex::new(&text), self.state.encoding());
-        found.iter().map(|d| diagnostic(&text, &index, encoding, d)).collect()
-    }
-
     /// Pulls the `meshls` settings from the client, and applies them (see [`Self::apply_settings`]).
     async fn pull_settings(&self, announce: bool) {
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("meshls".to_string()) }];
@@ -226,91 +124,6 @@ impl Backend {
                 let open: Vec<PathBuf> = self.state.documents.iter().map(|d| d.key().clone()).collect();
                 self.publish(open, false).await;
             }
-        }
-    }
-
-    /// Publishes the diagnostics of those `paths` that are open, when they changed (or always,
-    /// with `force`).
-    async fn publish(&self, paths: Vec<PathBuf>, force: bool) {
-        if paths.is_empty() {
-            return;
-        }
-        let _order = self.publishing.lock().await;
-        // Computed off the I/O task; each document at its version when computed.
-        let found = self
-            .background("diagnostics", None, move |this| {
-                let each = |path: &PathBuf| guard("diagnostics", || this.diagnostics_of(path, force)).ok().flatten();
-                paths.iter().filter_map(each).collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
-        for (uri, version, diagnostics) in found {
-            self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
-        }
-    }
-
-    fn diagnostics_of(&self, path: &Path, force: bool) -> Option<(Uri, i32, Vec<Diagnostic>)> {
-        let (text, version, found) = self.state.diagnostics(path)?;
-        if !force && self.state.published.get(path).is_some_and(|old| *old == found) {
-            return None;
-        }
-        let encoding = self.state.encoding();
-        let index = LineIndex::new(&text);
-        let converted = found.iter().map(|d| diagnostic(&text, &index, encoding, d)).collect();
-        self.state.published.insert(path.to_path_buf(), found);
-        Some((Uri::from_file_path(path)?, version, converted))
-    }
-
-    /// Indexes every project of the workspace, reporting progress, then publishes the
-    /// diagnostics of the open documents.
-    async fn index(&self, progress: bool) {
-        let opened = self.state.open_projects();
-        let total: usize = opened.iter().map(|(_, files)| files.len()).sum();
-        let token = NumberOrString::String("meshls/index".to_string());
-        let ongoing = if progress
-            && self
-                .client
-                .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
-                .await
-                .is_ok()
-        {
-            Some(self.client.progress(token, "Indexing SQLMesh projects").with_percentage(0).begin().await)
-        } else {
-            None
-        };
-        let started = std::time::Instant::now();
-        let mut done = 0;
-        for (project, files) in opened {
-            for chunk in files.chunks(INDEX_CHUNK) {
-                let (project, files) = (Arc::clone(&project), chunk.to_vec());
-                if let Err(error) = tokio::task::spawn_blocking(move || project.load_files(&files)).await {
-                    tracing::error!("indexing failed: {error}");
-                }
-                done += chunk.len();
-                if let Some(ongoing) = &ongoing {
-                    let percent = (done * 100 / total.max(1)) as u32;
-                    ongoing.report_with_message(format!("{done}/{total} files"), percent).await;
-                }
-            }
-            project.set_indexed();
-        }
-        // Open buffers win over what was read from disk.
-        let open: Vec<(PathBuf, String)> = self.state.documents.iter().map(|d| (d.key().clone(), d.text())).collect();
-        for (path, text) in &open {
-            if let Some(project) = self.state.project_of(path) {
-                project.set_file(path, Some(text.as_bytes()));
-            }
-        }
-        tracing::info!("indexed {total} files in {:.0?}", started.elapsed());
-        if let Some(ongoing) = ongoing {
-            ongoing.finish_with_message(format!("{total} files")).await;
-        }
-        // Documents opened meanwhile were answered from what was indexed then; send only changes.
-        // Reports pulled meanwhile saw a partial project: all pulled again.
-        if self.state.support().pull {
-            self.refresh().await;
-        } else {
-            self.publish(open.into_iter().map(|(p, _)| p).collect(), false).await;
         }
     }
 
