@@ -1,7 +1,7 @@
 //! Indexing the workspace: every project's files read on the blocking pool in chunks, with
 //! `$/progress` reports, then the diagnostics of the open documents sent.
 
-use super::Backend;
+use super::backend::Backend;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_lsp_server::ls_types::{NumberOrString, WorkDoneProgressCreateParams, request};

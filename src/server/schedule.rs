@@ -2,7 +2,7 @@
 //! one moment ([`Backend::background`]); a panic becomes an error response ([`guard`]); and
 //! diagnostics go out in the order of the changes, pushed or pulled ([`Backend::changed`]).
 
-use super::Backend;
+use super::backend::Backend;
 use super::convert::diagnostic;
 use super::path_of;
 use crate::syntax::line_index::LineIndex;
@@ -10,6 +10,19 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
+
+/// A request answered on the worker pool ([`Backend::background`]): what a handler declares.
+pub trait BackgroundRequest {
+    /// Names the request in logs and error messages.
+    const NAME: &'static str;
+    type Params: Send + 'static;
+    type Response: Send + 'static;
+    /// The document the answer is about: when it changes while the work runs, the answer is
+    /// `ContentModified`.
+    fn document(params: &Self::Params) -> Option<Uri>;
+    /// The work: convert the request, ask `analysis`, convert the answer.
+    fn run(backend: &Backend, params: Self::Params) -> Result<Self::Response>;
+}
 
 /// Runs `f`, turning a panic into an error response (and a log line) instead of a crash.
 pub fn guard<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
@@ -36,6 +49,12 @@ pub fn result_id(items: &[Diagnostic]) -> String {
 }
 
 impl Backend {
+    /// Answers a request declared as a [`BackgroundRequest`].
+    pub async fn answer<R: BackgroundRequest>(&self, params: R::Params) -> Result<R::Response> {
+        let document = R::document(&params);
+        self.background(R::NAME, document, move |backend| R::run(backend, params)).await?
+    }
+
     /// Runs a request's work on the blocking pool, off the task that reads and writes
     /// JSON-RPC, so that other requests and notifications go on meanwhile and
     /// `$/cancelRequest` is answered at once (the request's future is dropped). A panic
