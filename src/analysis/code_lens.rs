@@ -47,3 +47,38 @@ pub fn code_lens(project: &Project, file: &ParsedFile) -> Vec<CodeLens> {
         })
         .collect()
 }
+
+/// How many names of each list [`dependencies_message`] shows.
+const SHOWN: usize = 30;
+
+/// A lens's lists as a message, one line per direction: how many models, then the first
+/// [`SHOWN`] names and how many more.
+pub fn dependencies_message(model: &str, upstream: &[&str], downstream: &[&str]) -> String {
+    let mut out = String::new();
+    for (direction, names) in [("upstream", upstream), ("downstream", downstream)] {
+        let mut line = format!("{model}: {} {direction}", names.len());
+        if !names.is_empty() {
+            line.push_str(": ");
+            line.push_str(&names[..names.len().min(SHOWN)].join(", "));
+            if names.len() > SHOWN {
+                line.push_str(&format!(", … {} more", names.len() - SHOWN));
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_message_lists_the_first_names_and_counts_the_rest() {
+        let many: Vec<String> = (0..32).map(|i| format!("m{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let message = super::dependencies_message("a.b", &[], &many);
+        let (up, down) = message.split_once('\n').unwrap();
+        assert_eq!(up, "a.b: 0 upstream");
+        assert!(down.starts_with("a.b: 32 downstream: m0, m1,") && down.ends_with("m29, … 2 more"), "{down}");
+    }
+}

@@ -94,7 +94,7 @@ pub enum CompletionKind {
 }
 
 /// Models listed at most after FROM: the best matches for what was typed. A list this long
-/// may be incomplete; the server should mark it so, to be asked again as the user types.
+/// may be incomplete: [`completion_list`] marks it so, to be asked again as the user types.
 pub const MAX_MODELS: usize = 200;
 /// How many model items carry the model card: the card walks the graph, so the rest go
 /// without it.
@@ -136,6 +136,22 @@ pub fn completions(project: &Project, file: &ParsedFile, text: &str, offset: usi
         item.replace = Span::new(start, end);
     }
     items
+}
+
+/// The completions at a cursor as the editor's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionList {
+    /// Best first.
+    pub items: Vec<CompletionItem>,
+    /// The model items were capped at [`MAX_MODELS`]: the editor asks again as the user types.
+    pub incomplete: bool,
+}
+
+/// [`completions`] as a list, incomplete when it holds [`MAX_MODELS`] models.
+pub fn completion_list(project: &Project, file: &ParsedFile, text: &str, offset: usize) -> CompletionList {
+    let items = completions(project, file, text, offset);
+    let incomplete = items.iter().filter(|i| i.kind == CompletionKind::Model).count() >= MAX_MODELS;
+    CompletionList { items, incomplete }
 }
 
 /// The completions at `offset` of the file at `path` holding `text`: parses it and answers,

@@ -3,6 +3,7 @@
 //! entry function.
 
 pub mod check;
+pub mod code_action;
 pub mod code_lens;
 pub mod completion;
 pub mod diagnostics;
@@ -11,6 +12,7 @@ pub mod hover;
 pub mod inlay;
 pub mod lineage;
 pub mod navigation;
+pub mod recheck;
 pub mod references;
 pub mod rename;
 pub mod signature;

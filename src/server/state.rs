@@ -4,12 +4,12 @@
 use super::documents::Document;
 use super::settings::Settings;
 use crate::analysis::check::check_file;
-use crate::project::workspace::{CONFIG_FILES, FileList, project_of, project_roots};
-use crate::project::{ModelName, Project};
+use crate::analysis::recheck;
+use crate::project::Project;
+use crate::project::workspace::{FileList, project_of, project_roots};
 use crate::syntax::Diagnostic;
 use crate::syntax::line_index::Encoding;
 use dashmap::DashMap;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
@@ -153,16 +153,9 @@ impl State {
     }
 
     /// A file changed on disk. Open documents keep their buffer; a change of a config or of a
-    /// Jinja macro file (`macros/**/*.sql`, read into every project's settings) reloads the
-    /// projects (the caller re-indexes); returns None then.
+    /// Jinja macro file reloads the projects (the caller re-indexes); returns None then.
     pub fn disk_changed(&self, path: &Path) -> Option<Vec<PathBuf>> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if CONFIG_FILES.contains(&name) {
-            return None;
-        }
-        let jinja_macros = path.extension().is_some_and(|e| e == "sql")
-            && self.project_of(path).is_some_and(|p| path.starts_with(p.root.join("macros")));
-        if jinja_macros {
+        if recheck::reloads_projects(self.project_of(path).as_deref(), path) {
             return None;
         }
         if self.documents.contains_key(path) {
@@ -179,49 +172,24 @@ impl State {
     fn seed_changed(&self, csv: &Path) -> Vec<PathBuf> {
         let mut affected = Vec::new();
         for project in self.projects() {
-            for file in project.files() {
-                if file.seed_csv.as_deref() == Some(csv) {
-                    let text = self.text(&file.path);
-                    affected.extend(self.update(&file.path, text.as_deref().map(str::as_bytes)));
-                }
+            for seed in recheck::seeds_loading(&project, csv) {
+                let text = self.text(&seed);
+                affected.extend(self.update(&seed, text.as_deref().map(str::as_bytes)));
             }
         }
         affected
     }
 
-    /// Sets a file's content in its project. Returns the file, the files defining models that
-    /// read a model this file defined before or defines now, and the open documents anywhere
-    /// downstream of those models (a column dropped here breaks a reader two levels down).
+    /// Sets a file's content in its project; returns the files to check again
+    /// ([`recheck::files_to_recheck`]).
     fn update(&self, path: &Path, content: Option<&[u8]>) -> Vec<PathBuf> {
         let Some(project) = self.project_of(path) else { return vec![path.to_path_buf()] };
-        let before = defined_names(&project, path);
+        let before = recheck::defined_models(&project, path);
         if !project.set_file(path, content) {
             return vec![path.to_path_buf()];
         }
-        let mut names: BTreeSet<ModelName> = before;
-        names.extend(defined_names(&project, path));
-        let graph = project.graph();
-        let mut affected = BTreeSet::from([path.to_path_buf()]);
-        for name in &names {
-            for child in graph.children(name) {
-                for id in graph.definers(&child).unwrap_or_default() {
-                    if let Some(file) = project.file(*id) {
-                        affected.insert(file.path.clone());
-                    }
-                }
-            }
-        }
-        let open: Vec<PathBuf> =
-            self.documents.iter().map(|d| d.key().clone()).filter(|p| !affected.contains(p)).collect();
-        for other in open {
-            let reads = defined_names(&project, &other)
-                .iter()
-                .any(|model| graph.upstream(model).iter().any(|up| names.contains(up)));
-            if reads {
-                affected.insert(other);
-            }
-        }
-        affected.into_iter().collect()
+        let open: Vec<PathBuf> = self.documents.iter().map(|d| d.key().clone()).collect();
+        recheck::files_to_recheck(&project, path, before, &open)
     }
 
     /// The diagnostics of an open document (none outside a project), with the text and
@@ -251,12 +219,4 @@ impl State {
         found.extend(check_file(&project, path, text.as_deref(), &levels));
         Some((text, version, found))
     }
-}
-
-fn defined_names(project: &Project, path: &Path) -> BTreeSet<ModelName> {
-    project
-        .file_id(path)
-        .and_then(|id| project.file(id))
-        .map(|f| f.models.iter().map(|m| m.name.clone()).collect())
-        .unwrap_or_default()
 }
