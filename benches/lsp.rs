@@ -69,6 +69,13 @@ struct Budget {
     /// Issue #12: `$/cancelRequest` → the cancelled request's response.
     cancel_p99: Duration,
     peak_mb: f64,
+    /// Issue #12: the last of [`KEYSTROKES`] keystrokes → the publish of its version.
+    burst_last: Duration,
+    /// Issue #12: one edit of a model of [`WIDE_COLUMNS`] columns → its publish (median).
+    wide_edit: Duration,
+    /// Issue #12, at 100,000 models (`--startup-only --models 100000`).
+    startup_100k: Duration,
+    peak_100k_mb: f64,
 }
 
 const BUDGET: Budget = Budget {
@@ -80,7 +87,17 @@ const BUDGET: Budget = Budget {
     hover_beside_references_p99: Duration::from_millis(10),
     cancel_p99: Duration::from_millis(20),
     peak_mb: 250.0,
+    burst_last: Duration::from_millis(30),
+    wide_edit: Duration::from_millis(500),
+    startup_100k: Duration::from_secs(5),
+    peak_100k_mb: 1024.0,
 };
+
+/// Keystrokes of the burst typed into the hub, and the time between two.
+const KEYSTROKES: usize = 50;
+const KEYSTROKE_GAP: Duration = Duration::from_millis(30);
+/// Columns of the wide model (`cargo bench`; the smoke test uses fewer).
+const WIDE_COLUMNS: usize = 100_000;
 
 fn main() {
     let (bench, models) = args::parse();
@@ -140,11 +157,41 @@ fn main() {
         startup.server_index_log.as_deref().unwrap_or("(no `indexed` line)")
     );
 
+    if std::env::args().any(|a| a == "--startup-only") {
+        let (hwm_mb, _) = memory_mb(pid);
+        println!("server memory after start-up: peak (VmHWM) {hwm_mb:.1} MB");
+        client.shutdown();
+        if bench && models >= 100_000 {
+            let checks = [
+                ("initialize → first right publishDiagnostics <= 5 s", startup.right <= BUDGET.startup_100k),
+                ("server peak memory <= 1 GB", hwm_mb <= BUDGET.peak_100k_mb),
+            ];
+            for (name, ok) in checks {
+                println!("{} {name} ({models} models)", if ok { "PASS" } else { "FAIL" });
+            }
+        }
+        return;
+    }
+
     // 2. didChange → publishDiagnostics.
     let before = Usage::of(pid);
     let change = change_latencies(&mut client, &setup, edits);
     let used = Usage::of(pid).since(&before);
     report("didChange → publishDiagnostics of the hub", &change, &used, "edit");
+
+    // 2b. A burst of keystrokes 30 ms apart: the last one's publish, and versions in order.
+    let before = Usage::of(pid);
+    let (burst, published) = keystroke_burst(&mut client, &setup);
+    let used = Usage::of(pid).since(&before);
+    println!(
+        "{KEYSTROKES} keystrokes {} ms apart in the hub: last keystroke → its publishDiagnostics {:.2} ms; \
+         {} publishes of the hub, versions in order (server CPU {:.0} ms, waiting for a CPU {:.0} ms)",
+        KEYSTROKE_GAP.as_millis(),
+        ms(burst),
+        published,
+        ms(used.cpu),
+        ms(used.wait)
+    );
 
     // 3. Hover.
     let consumer_uri = file_uri(&setup.consumers[0]);
@@ -208,13 +255,18 @@ fn main() {
 
     // 6. Peak memory, then a clean shutdown (fails on any message left unaccounted for).
     let (hwm_mb, rss_mb) = memory_mb(pid);
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    println!("load average after the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
     println!(
         "server memory before shutdown: peak (VmHWM) {hwm_mb:.1} MB, resident (VmRSS) {rss_mb:.1} MB; \
          peak after start-up {startup_hwm_mb:.1} MB"
     );
     client.shutdown();
+
+    // 7. A model of many columns, in a project of its own: one edit → its publish.
+    let columns = if bench { WIDE_COLUMNS } else { 2_000 };
+    let (wide, used) = wide_edit_latencies(columns, if bench { 10 } else { 4 });
+    report(&format!("didChange of a model of {columns} columns → its publishDiagnostics"), &wide, &used, "edit");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after the run: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
 
     if bench && models == 10_000 {
         let checks = [
@@ -230,6 +282,11 @@ fn main() {
             ),
             ("$/cancelRequest → response p99 <= 20 ms", pct(&cancel, 99) <= BUDGET.cancel_p99),
             ("server peak memory <= 250 MB", hwm_mb <= BUDGET.peak_mb),
+            ("last of 50 keystrokes 30 ms apart → its publish <= 30 ms", burst <= BUDGET.burst_last),
+            (
+                "didChange of a 100,000-column model → its publish (median) <= 500 ms",
+                pct(&wide, 50) <= BUDGET.wide_edit,
+            ),
         ];
         for (name, ok) in checks {
             println!("{} {name}", if ok { "PASS" } else { "FAIL" });
@@ -424,6 +481,86 @@ fn change_latencies(client: &mut LspClient, setup: &Setup, edits: usize) -> Vec<
     assert!(extra.is_empty(), "unexpected publishes during the edits: {extra:?}");
     latencies.sort();
     latencies
+}
+
+/// Types [`KEYSTROKES`] characters into a comment on a new first line of the hub, one every
+/// [`KEYSTROKE_GAP`], without waiting for publishes; then waits for the publish of the last
+/// version and checks that the hub's publishes came in version order, and removes the comment.
+/// Returns the time from the last keystroke to its publish, and how many versions were published.
+fn keystroke_burst(client: &mut LspClient, setup: &Setup) -> (Duration, usize) {
+    let hub_uri = file_uri(&setup.hub);
+    let mut last_sent = Instant::now();
+    for i in 0..KEYSTROKES {
+        let (at, text) = if i == 0 { (0, "--\n") } else { (i as u32 + 1, "x") };
+        std::thread::sleep(KEYSTROKE_GAP.saturating_sub(last_sent.elapsed()));
+        last_sent = Instant::now();
+        client.change(&hub_uri, json!([{ "range": range(0, at, 0, at), "text": text }]));
+    }
+    let last = client.version(&hub_uri).expect("the hub is open");
+    client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str() && p["version"] == last);
+    let latency = last_sent.elapsed();
+    let mut versions: Vec<i64> = client
+        .take_notifications(PUBLISH)
+        .iter()
+        .filter(|p| p["uri"] == hub_uri.as_str())
+        .filter_map(|p| p["version"].as_i64())
+        .collect();
+    versions.push(last as i64);
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "the hub's publishes go back in version: {versions:?}");
+    // Back to the text before the burst (the next phases read its positions).
+    client.change(&hub_uri, json!([{ "range": range(0, 0, 1, 0), "text": "" }]));
+    let version = client.version(&hub_uri).expect("the hub is open");
+    client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == hub_uri.as_str() && p["version"] == version);
+    (latency, versions.len())
+}
+
+/// A project of three models, one of them `SELECT x + 0 AS c0, x + 1 AS c1, ...` with `columns`
+/// columns; the server opens it, then each of `edits` edits renames `c1` to `c0` (a name used
+/// twice: an `ambiguous-projection` warning) or back, and waits for the publish of that version.
+/// Sorted latencies from each change to its publish.
+fn wide_edit_latencies(columns: usize, edits: usize) -> (Vec<Duration>, Usage) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("lsp-wide-{columns}"));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("models")).expect("create the wide project");
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write the wide project");
+    write(
+        "config.yaml",
+        "gateways:\n  local:\n    connection:\n      type: duckdb\nmodel_defaults:\n  dialect: duckdb\n",
+    );
+    write("models/base.sql", "MODEL (name wide.base, kind FULL);\n\nSELECT 1 AS x\n");
+    write(
+        "models/reader.sql",
+        &format!("MODEL (name wide.reader, kind FULL);\n\nSELECT c0, c{} FROM wide.wide\n", columns - 1),
+    );
+    let items: Vec<String> = (0..columns).map(|i| format!("  x + {i} AS c{i}")).collect();
+    let text = format!("MODEL (name wide.wide, kind FULL);\n\nSELECT\n{}\nFROM wide.base\n", items.join(",\n"));
+    write("models/wide.sql", &text);
+    let path = root.join("models/wide.sql");
+    let uri = file_uri(&path);
+    let options = ClientOptions { request_timeout: WAIT, ..ClientOptions::default() };
+    let mut client = LspClient::start(Path::new(env!("CARGO_BIN_EXE_meshls")), &["serve"], options);
+    client.initialize(&[root.as_path()]);
+    client.open(&uri, "sql", &text);
+    client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == uri.as_str());
+    let before = Usage::of(client.pid());
+    // `  x + 1 AS c1` is line 4; its name starts at column 11.
+    let mut latencies = Vec::new();
+    for i in 0..edits {
+        let (name, twice) = if i % 2 == 0 { ("c0", true) } else { ("c1", false) };
+        let version = client.version(&uri).expect("open") + 1;
+        let started = Instant::now();
+        client.change(&uri, json!([{ "range": range(4, 11, 4, 13), "text": name }]));
+        let params = client.expect_notification(PUBLISH, WAIT, |p| p["uri"] == uri.as_str() && p["version"] == version);
+        latencies.push(started.elapsed());
+        let named_twice = diagnostics_of(&params).iter().any(|d| d["code"] == "ambiguous-projection");
+        assert_eq!(named_twice, twice, "edit {i}: `c0` named twice or not, got {params}");
+    }
+    let used = Usage::of(client.pid()).since(&before);
+    client.ignore(PUBLISH);
+    client.ignore("$/progress");
+    client.shutdown();
+    latencies.sort();
+    (latencies, used)
 }
 
 /// `requests` hovers at `at` in `uri`, one after another; each must show `name`'s card. Sorted.

@@ -35,7 +35,7 @@ struct Case {
 /// A file of a case with a cursor in it.
 struct At {
     project: Arc<Project>,
-    file: ParsedFile,
+    file: std::sync::Arc<ParsedFile>,
     text: String,
     offset: usize,
 }

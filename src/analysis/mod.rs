@@ -18,19 +18,13 @@ pub mod rename;
 pub mod signature;
 pub mod symbols;
 
-use crate::project::facts::{FileFacts, Syntax, parse_file};
-use crate::project::{Project, workspace::role_of};
+pub use crate::project::ParsedFile;
+use crate::project::Project;
 use std::path::Path;
+use std::sync::Arc;
 
-/// A file of a project, parsed from the text the editor has (or the disk's).
-pub struct ParsedFile {
-    pub facts: FileFacts,
-    pub syntax: Syntax,
-}
-
-/// Parses `text` as the file at `path` of `project`; None when the path is no project file.
-pub fn parse(project: &Project, path: &Path, text: &str) -> Option<ParsedFile> {
-    let role = role_of(&project.root, path)?;
-    let (facts, syntax) = parse_file(&project.settings, path, role, text.as_bytes());
-    Some(ParsedFile { facts, syntax })
+/// `text` parsed as the file at `path` of `project` (once per version of an open buffer);
+/// None when the path is no project file.
+pub fn parse(project: &Project, path: &Path, text: &str) -> Option<Arc<ParsedFile>> {
+    project.parsed(path, text)
 }

@@ -198,7 +198,7 @@ pub(crate) struct FileMentions {
     pub path: PathBuf,
     pub text: String,
     /// The file's parse, for checks that need more than the mentions.
-    pub parsed: ParsedFile,
+    pub parsed: std::sync::Arc<ParsedFile>,
     pub mentions: Vec<Mention>,
 }
 
@@ -244,7 +244,8 @@ pub(crate) fn model_mentions(
                 }
                 mentions.retain(|m| &m.reference.name == name);
                 if !mentions.is_empty() {
-                    let parsed = ParsedFile { facts: file.facts.clone(), syntax: file.syntax.clone() };
+                    let parsed =
+                        std::sync::Arc::new(ParsedFile { facts: file.facts.clone(), syntax: file.syntax.clone() });
                     out.push(FileMentions { path: facts.path.clone(), text: text.to_string(), parsed, mentions });
                 }
                 continue;

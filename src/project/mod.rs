@@ -9,7 +9,7 @@ pub mod render;
 pub mod words;
 pub mod workspace;
 
-pub use facts::{Column, FileFacts, FileRole, Model, Settings, Source};
+pub use facts::{Column, FileFacts, FileRole, Model, ParsedFile, Settings, Source};
 pub use graph::{FileId, ModelGraph};
 pub use lineage::{ColumnKey, ModelSchema, SchemaColumn};
 pub use names::{ModelName, NameContext};

@@ -1,6 +1,6 @@
 //! Projects on disk: discovery, loading in parallel, and per-file updates.
 
-use super::facts::{FileFacts, FileRole, Model, Settings, file_facts};
+use super::facts::{FileFacts, FileRole, Model, ParsedFile, Settings, file_facts, kept_facts, parse_file};
 use super::graph::{FileEdges, FileId, ModelGraph};
 use super::lineage::{ModelSchema, model_schema};
 use super::names::{ModelName, NameContext};
@@ -50,6 +50,9 @@ pub struct Project {
     words: DashMap<FileId, (std::sync::Weak<FileFacts>, Arc<super::words::Words>)>,
     /// The editor's open buffers (set by the server): [`Project::text`] reads them first.
     buffers: DashMap<PathBuf, Arc<str>>,
+    /// The last parse of each open buffer, with the text it read: a document is parsed once
+    /// per version, for the graph and for every request ([`Project::parsed`]).
+    parsed: DashMap<PathBuf, (Arc<str>, Arc<ParsedFile>)>,
 }
 
 /// Every project found under some folders.
@@ -297,6 +300,7 @@ impl Project {
             schemas: DashMap::new(),
             words: DashMap::new(),
             buffers: DashMap::new(),
+            parsed: DashMap::new(),
         };
         (project, paths)
     }
@@ -379,8 +383,20 @@ impl Project {
             }
             None => {
                 self.buffers.remove(path);
+                self.parsed.remove(path);
             }
         }
+    }
+
+    /// `text` parsed as the file at `path`: the parse [`Project::set_file`] made of the open
+    /// buffer when `text` is that buffer's, else a new one. None when `path` is no project file.
+    pub fn parsed(&self, path: &Path, text: &str) -> Option<Arc<ParsedFile>> {
+        if let Some(cached) = self.parsed.get(path).filter(|c| &*c.0 == text) {
+            return Some(Arc::clone(&cached.1));
+        }
+        let role = role_of(&self.root, path)?;
+        let (facts, syntax) = parse_file(&self.settings, path, role, text.as_bytes());
+        Some(Arc::new(ParsedFile { facts, syntax }))
     }
 
     /// The text of a file, as every reader of the project sees it: the editor's buffer when
@@ -433,7 +449,20 @@ impl Project {
     /// false when the path is not a project file.
     pub fn set_file(&self, path: &Path, content: Option<&[u8]>) -> bool {
         let Some(role) = role_of(&self.root, path) else { return false };
-        let new = content.map(|bytes| file_facts(&self.settings, path, role, bytes));
+        let buffer = self.buffers.get(path).map(|b| Arc::clone(&b)).filter(|b| content == Some(b.as_bytes()));
+        let new = match (content, buffer) {
+            // An open buffer: parsed once, for the graph and for the requests on this version.
+            (Some(_), Some(text)) => {
+                let (facts, syntax) = parse_file(&self.settings, path, role, text.as_bytes());
+                let kept = kept_facts(facts.clone());
+                self.parsed.insert(path.to_path_buf(), (text, Arc::new(ParsedFile { facts, syntax })));
+                Some(kept)
+            }
+            (content, _) => {
+                self.parsed.remove(path);
+                content.map(|bytes| file_facts(&self.settings, path, role, bytes))
+            }
+        };
         self.replace(path, new);
         true
     }

@@ -42,7 +42,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let quoted = name.span.text(cx.text).starts_with(['"', '`', '[']);
         normalize(cx, &name.value, quoted)
     };
-    let mut seen: Vec<(String, Span)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
     for projection in projections {
         // An unaliased cast of a column is named after the column, as sqlglot's `output_name`
         // (and so SQLMesh) names it: `CAST(o.ts AS DATE)` is `ts`.
@@ -59,8 +59,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let key = named(&name);
-        match seen.iter().find(|(k, _)| *k == key) {
-            Some((_, first)) => {
+        match seen.get(&key) {
+            Some(first) => {
                 let message = format!("output column `{key}` is named twice");
                 let at = if projection.name.is_some() { name.span } else { projection.expr };
                 let mut diagnostic = Diagnostic::warning(RULE.code, at, message);
@@ -71,7 +71,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 });
                 out.push(diagnostic);
             }
-            None => seen.push((key, name.span)),
+            None => {
+                seen.insert(key, name.span);
+            }
         }
     }
 }

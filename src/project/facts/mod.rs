@@ -113,6 +113,13 @@ pub enum FileRole {
     ExternalModels,
 }
 
+/// A file of a project parsed from one text: its facts and its syntax tree.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub facts: FileFacts,
+    pub syntax: Syntax,
+}
+
 /// The parsed structure of a file, kept for the analysis layer.
 #[derive(Debug, Clone)]
 pub enum Syntax {
@@ -213,9 +220,12 @@ impl Settings {
 
 /// Reads one file's facts. `bytes` is its content; never panics.
 pub fn file_facts(settings: &Settings, path: &Path, role: FileRole, bytes: &[u8]) -> FileFacts {
-    let mut facts = parse_file(settings, path, role, bytes).0;
-    // What a project keeps of every file: a SQL model's output columns are its resolved
-    // schema's (`Project::schema`); the select list's names matter only in the open file.
+    kept_facts(parse_file(settings, path, role, bytes).0)
+}
+
+/// What a project keeps of a file's facts: a SQL model's output columns are its resolved
+/// schema's (`Project::schema`); the select list's names matter only in the open file.
+pub fn kept_facts(mut facts: FileFacts) -> FileFacts {
     for model in &mut facts.models {
         if model.source == Source::Sql && !model.columns_declared && model.query.is_some() {
             model.columns = None;

@@ -38,7 +38,7 @@ use tower_lsp_server::ls_types::{Location, Uri, WorkspaceEdit};
 
 impl Backend {
     /// An open document parsed with its project; requests for closed files answer empty.
-    pub fn parsed(&self, uri: &Uri) -> Option<(Arc<Project>, String, analysis::ParsedFile)> {
+    pub fn parsed(&self, uri: &Uri) -> Option<(Arc<Project>, String, Arc<analysis::ParsedFile>)> {
         let path = path_of(uri)?;
         let text = self.state.documents.get(&path)?.text();
         let project = self.state.project_of(&path)?;

@@ -34,6 +34,7 @@ use select::SelectFacts;
 use serde::Serialize;
 use sqlparser::dialect;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Tokenizer;
 
 /// One use of a macro in the SQL: `@start_ds`, `@{var}`, `@IF(...)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,7 +131,11 @@ pub fn parser_dialect(dialect: ParserDialect) -> MeshDialect {
 /// the first dialect's, which names what the model's own dialect does not read.
 fn parse_sql(sql: &str, dialect: ParserDialect) -> Result<Vec<sqlparser::ast::Statement>, ParserError> {
     let parse = |dialect: &MeshDialect| {
-        Parser::new(dialect).with_recursion_limit(64).try_with_sql(sql).and_then(|mut p| p.parse_statements())
+        // Sized up front (a token every two bytes at most, whitespace included): a growing
+        // buffer of a wide query's tokens is copied again and again into fresh pages.
+        let mut tokens = Vec::with_capacity(sql.len() / 2 + 16);
+        Tokenizer::new(dialect, sql).tokenize_with_location_into_buf(&mut tokens)?;
+        Parser::new(dialect).with_recursion_limit(64).with_tokens_with_locations(tokens).parse_statements()
     };
     parse(&parser_dialect(dialect)).or_else(|error| parse(&MeshDialect::permissive()).map_err(|_| error))
 }
