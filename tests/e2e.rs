@@ -589,3 +589,32 @@ fn definition_crosses_projects_of_a_monorepo() {
     assert!(uris.iter().any(|u| u.ends_with("billing/models/invoices.sql")), "the model itself: {uris:?}");
     client.shutdown();
 }
+
+#[test]
+fn a_config_edited_in_its_buffer_counts_before_it_is_saved() {
+    let (_dir, root) = fixture("rules/missing-start/plain");
+    let mut client = start(&root, &["utf-16"]);
+    let uri = file_uri(&root.join("models/events.sql"));
+    let text = std::fs::read_to_string(root.join("models/events.sql")).unwrap();
+    client.open(&uri, "sql", &text);
+    let has_start_warning = |d: &[Value]| codes(d).contains(&"missing-start".to_string());
+    client.diagnostics_for(&uri, WAIT, has_start_warning);
+
+    // A `start` in model_defaults, typed and not saved: the warning goes.
+    let config = root.join("config.yaml");
+    let config_uri = file_uri(&config);
+    let config_text = std::fs::read_to_string(&config).unwrap();
+    client.open(&config_uri, "yaml", &config_text);
+    let (line, _) = find(&config_text, "  dialect: duckdb");
+    client.change(&config_uri, json!([{"range": range(line, 0, line, 0), "text": "  start: '2024-01-01'\n"}]));
+    client.diagnostics_for(&uri, WAIT, |d| !has_start_warning(d));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), config_text, "the disk is untouched");
+
+    // Closed without saving: the disk's config counts again.
+    client.close(&config_uri);
+    client.diagnostics_for(&uri, WAIT, has_start_warning);
+    client.ignore("$/progress");
+    client.ignore("textDocument/publishDiagnostics");
+    client.server_requests("window/workDoneProgress/create");
+    client.shutdown();
+}

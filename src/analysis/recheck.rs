@@ -51,11 +51,12 @@ pub fn seeds_loading(project: &Project, csv: &Path) -> Vec<PathBuf> {
 }
 
 /// Whether a change of the file at `path` (of `project`, when it belongs to one) changes
-/// every project's settings, so that the projects are loaded again: a config file, or a Jinja
+/// every project's settings, so that the projects are loaded again: a config file, `meshls.toml`, or a Jinja
 /// macro file (`macros/**/*.sql`, read into the project's settings).
 pub fn reloads_projects(project: Option<&Project>, path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     CONFIG_FILES.contains(&name)
+        || name == "meshls.toml"
         || (path.extension().is_some_and(|e| e == "sql")
             && project.is_some_and(|p| path.starts_with(p.root.join("macros"))))
 }

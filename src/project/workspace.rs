@@ -136,8 +136,11 @@ pub fn discover(folder: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads a project's config; a missing one is a diagnostic and SQLMesh's defaults.
-pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
+/// How a project reads its configuration files: the disk's bytes, or an editor's buffer.
+pub type ReadFile<'a> = &'a dyn Fn(&Path) -> std::io::Result<Vec<u8>>;
+
+/// Reads a project's config with `read`; a missing one is a diagnostic and SQLMesh's defaults.
+pub fn read_config(root: &Path, read: ReadFile) -> (Config, Vec<PathDiagnostic>) {
     let Some(path) = config_file(root) else {
         let diagnostic = Diagnostic::warning(
             "no-config",
@@ -146,7 +149,7 @@ pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
         );
         return (Config::default(), vec![PathDiagnostic { path: root.to_path_buf(), diagnostic }]);
     };
-    let text = match std::fs::read(&path).map(String::from_utf8) {
+    let text = match read(&path).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {
             let diagnostic = Diagnostic::error("unreadable-file", Span::at(0), "config file is not valid UTF-8");
@@ -165,7 +168,7 @@ pub fn read_config(root: &Path) -> (Config, Vec<PathDiagnostic>) {
 }
 
 /// The Jinja macro definitions of the project's `macros/**/*.sql`, in path order.
-fn read_jinja_macros(root: &Path) -> String {
+fn read_jinja_macros(root: &Path, read: ReadFile) -> String {
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root.join("macros"))
         .into_iter()
         .filter_map(Result::ok)
@@ -175,15 +178,15 @@ fn read_jinja_macros(root: &Path) -> String {
     paths.sort();
     paths
         .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|p| read(p).ok().and_then(|b| String::from_utf8(b).ok()))
         .map(|t| crate::syntax::jinja::macro_definitions(&t))
         .collect()
 }
 
 /// The levels of `meshls.toml`'s `[rules]` table; a broken file is a diagnostic.
-pub fn read_meshls_toml(root: &Path, diagnostics: &mut Vec<PathDiagnostic>) -> Vec<(String, String)> {
+pub fn read_meshls_toml(root: &Path, read: ReadFile, diagnostics: &mut Vec<PathDiagnostic>) -> Vec<(String, String)> {
     let path = root.join("meshls.toml");
-    let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
+    let Some(text) = read(&path).ok().and_then(|b| String::from_utf8(b).ok()) else { return Vec::new() };
     let table = match text.parse::<toml::Table>() {
         Ok(table) => table,
         Err(error) => {
@@ -243,20 +246,21 @@ impl Project {
     /// Loads the project at `root` and all its files; `all_roots` are every project root of the
     /// workspace, so that a nested project's files are left to it.
     pub fn load(root: &Path, all_roots: &[PathBuf]) -> Project {
-        let (project, files) = Project::open(root, all_roots);
+        let (project, files) = Project::open(root, all_roots, &|path| std::fs::read(path));
         project.load_files(&files);
         project.set_indexed();
         project
     }
 
-    /// Reads the project's config and lists its files, without reading them.
-    pub fn open(root: &Path, all_roots: &[PathBuf]) -> (Project, FileList) {
-        let (config, mut diagnostics) = read_config(root);
+    /// Reads the project's configuration (config, `meshls.toml`, Jinja macros) with `read`
+    /// and lists its files, without reading them.
+    pub fn open(root: &Path, all_roots: &[PathBuf], read: ReadFile) -> (Project, FileList) {
+        let (config, mut diagnostics) = read_config(root, read);
         let names = NameContext { default_catalog: config.default_catalog().map(str::to_string) };
-        let rule_levels = read_meshls_toml(root, &mut diagnostics);
+        let rule_levels = read_meshls_toml(root, read, &mut diagnostics);
         let infer_names = config.infer_names;
         let variables = config.variables_for(None);
-        let jinja_macros = read_jinja_macros(root);
+        let jinja_macros = read_jinja_macros(root, read);
         let settings =
             Settings { root: root.to_path_buf(), config, names, infer_names, variables, jinja_macros, rule_levels };
         let mut paths = Vec::new();

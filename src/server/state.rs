@@ -95,7 +95,12 @@ impl State {
         let opened: Vec<_> = roots
             .iter()
             .map(|root| {
-                let (project, files) = Project::open(root, &roots);
+                // An open config, `meshls.toml` or macro file counts as its editor has it.
+                let read = |path: &Path| match self.documents.get(path) {
+                    Some(document) => Ok(document.text().into_bytes()),
+                    None => std::fs::read(path),
+                };
+                let (project, files) = Project::open(root, &roots, &read);
                 (Arc::new(project), files)
             })
             .collect();
@@ -152,10 +157,16 @@ impl State {
         self.update(path, disk.as_deref())
     }
 
+    /// Whether a change of `path` reads the projects again (a config, `meshls.toml` or
+    /// Jinja macro file).
+    pub fn reloads_projects(&self, path: &Path) -> bool {
+        recheck::reloads_projects(self.project_of(path).as_deref(), path)
+    }
+
     /// A file changed on disk. Open documents keep their buffer; a change of a config or of a
     /// Jinja macro file reloads the projects (the caller re-indexes); returns None then.
     pub fn disk_changed(&self, path: &Path) -> Option<Vec<PathBuf>> {
-        if recheck::reloads_projects(self.project_of(path).as_deref(), path) {
+        if self.reloads_projects(path) {
             return None;
         }
         if self.documents.contains_key(path) {

@@ -12,8 +12,14 @@ use tower_lsp_server::ls_types::{
 pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let document = params.text_document;
     let Some(path) = path_of(&document.uri) else { return };
+    let unsaved = backend.state.reloads_projects(&path)
+        && std::fs::read(&path).ok().is_none_or(|disk| disk != document.text.as_bytes());
     let affected = guard("didOpen", || backend.state.open(&path, &document.text, document.version)).unwrap_or_default();
-    backend.changed(affected, true, Some(path)).await;
+    if unsaved {
+        reindex(backend).await;
+    } else {
+        backend.changed(affected, true, Some(path)).await;
+    }
 }
 
 pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) {
@@ -21,7 +27,18 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
     let version = params.text_document.version;
     let affected =
         guard("didChange", || backend.state.change(&path, version, &params.content_changes)).unwrap_or_default();
-    backend.changed(affected, false, Some(path)).await;
+    if backend.state.reloads_projects(&path) {
+        reindex(backend).await;
+    } else {
+        backend.changed(affected, false, Some(path)).await;
+    }
+}
+
+/// A config, `meshls.toml` or Jinja macro file changed in its editor: the projects are read
+/// again with its buffer.
+async fn reindex(backend: &Backend) {
+    let support = backend.state.support();
+    backend.index(support.progress).await;
 }
 
 pub async fn did_save(backend: &Backend, params: DidSaveTextDocumentParams) {
@@ -35,6 +52,7 @@ pub async fn did_save(backend: &Backend, params: DidSaveTextDocumentParams) {
 
 pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
     let Some(path) = path_of(&params.text_document.uri) else { return };
+    let reload = backend.state.reloads_projects(&path);
     let affected = guard("didClose", || backend.state.close(&path)).unwrap_or_default();
     // A closed document's pushed diagnostics are cleared; its consumers are re-checked.
     if !backend.state.support().pull
@@ -43,5 +61,10 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
         let _order = backend.publishing.lock().await;
         backend.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
-    backend.changed(affected.into_iter().filter(|p| *p != path).collect(), false, Some(path)).await;
+    if reload {
+        // Back to the disk's text.
+        reindex(backend).await;
+    } else {
+        backend.changed(affected.into_iter().filter(|p| *p != path).collect(), false, Some(path)).await;
+    }
 }
