@@ -132,7 +132,8 @@ pub struct Sources<'a> {
     /// Every project of the workspace (for references across projects); may be empty, then
     /// only the file's own project is searched.
     pub projects: &'a [Arc<Project>],
-    /// A file's text: the editor's buffer when the file is open, else the disk's.
+    /// A file's text: the editor's buffer when the file is open, else the disk's; None when it
+    /// cannot be read, or when the request was cancelled (the search then stops reading files).
     pub text: &'a dyn Fn(&Path) -> Option<String>,
 }
 

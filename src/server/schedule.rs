@@ -8,6 +8,8 @@ use super::path_of;
 use crate::syntax::line_index::LineIndex;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
@@ -22,6 +24,26 @@ pub trait BackgroundRequest {
     fn document(params: &Self::Params) -> Option<Uri>;
     /// The work: convert the request, ask `analysis`, convert the answer.
     fn run(backend: &Backend, params: Self::Params) -> Result<Self::Response>;
+}
+
+thread_local! {
+    /// Set on a worker thread while it runs a request: whether the request was cancelled.
+    static CANCELLED: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether the request this worker thread runs was cancelled (its response is not wanted):
+/// long work checks it and stops early.
+pub fn cancelled() -> bool {
+    CANCELLED.with(|c| c.borrow().as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed)))
+}
+
+/// Raises its flag when dropped: the request's future was dropped (cancelled) or it ended.
+struct RaiseOnDrop(Arc<AtomicBool>);
+
+impl Drop for RaiseOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// Runs `f`, turning a panic into an error response (and a log line) instead of a crash.
@@ -57,7 +79,8 @@ impl Backend {
 
     /// Runs a request's work on the blocking pool, off the task that reads and writes
     /// JSON-RPC, so that other requests and notifications go on meanwhile and
-    /// `$/cancelRequest` is answered at once (the request's future is dropped). A panic
+    /// `$/cancelRequest` is answered at once (the request's future is dropped, and the work
+    /// sees [`cancelled`]). A panic
     /// becomes an error response. When the request is about a document that changed while it
     /// ran, the answer is `ContentModified`: the client asks again.
     pub async fn background<T: Send + 'static>(
@@ -69,7 +92,15 @@ impl Backend {
         let version = |uri: &Uri| path_of(uri).and_then(|p| self.state.documents.get(&p).map(|d| d.version));
         let before = document.as_ref().map(version);
         let this = self.clone();
-        let answer = tokio::task::spawn_blocking(move || guard(what, || work(&this))).await.unwrap_or_else(|error| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let _cancel = RaiseOnDrop(Arc::clone(&flag));
+        let run = move || {
+            CANCELLED.with(|c| *c.borrow_mut() = Some(flag));
+            let answer = guard(what, || work(&this));
+            CANCELLED.with(|c| *c.borrow_mut() = None);
+            answer
+        };
+        let answer = tokio::task::spawn_blocking(run).await.unwrap_or_else(|error| {
             tracing::error!("{what} did not finish: {error}");
             Err(Error::internal_error())
         });

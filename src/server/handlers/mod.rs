@@ -46,6 +46,12 @@ impl Backend {
         Some((project, text, file))
     }
 
+    /// A file's text for a search over the workspace, None once the request is cancelled: the
+    /// search then ends without reading further files.
+    pub fn text_unless_cancelled(&self, path: &Path) -> Option<String> {
+        if crate::server::schedule::cancelled() { None } else { self.state.text(path) }
+    }
+
     /// The current diagnostics of an open document, with its path.
     pub fn current_diagnostics(&self, uri: &Uri) -> Option<(PathBuf, String, Vec<crate::syntax::Diagnostic>)> {
         let path = path_of(uri)?;

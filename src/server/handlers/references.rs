@@ -33,7 +33,7 @@ fn references(backend: &Backend, params: ReferenceParams) -> Option<Vec<Location
     let (project, text, file) = backend.parsed(&position.text_document.uri)?;
     let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
     let projects = backend.state.projects();
-    let read = |path: &Path| backend.state.text(path);
+    let read = |path: &Path| backend.text_unless_cancelled(path);
     let sources = Sources { projects: &projects, text: &read };
     let found = find_references(&project, &file, &text, at, &sources);
     let spans = found.into_iter().filter(|l| include_declaration || !l.definition).map(|l| (l.path, l.span));

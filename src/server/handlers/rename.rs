@@ -56,7 +56,7 @@ impl BackgroundRequest for Rename {
         let Some((project, text, file)) = backend.parsed(&position.text_document.uri) else { return Ok(None) };
         let at = offset(&text, &LineIndex::new(&text), position.position, encoding);
         let projects = backend.state.projects();
-        let read = |path: &Path| backend.state.text(path);
+        let read = |path: &Path| backend.text_unless_cancelled(path);
         let sources = Sources { projects: &projects, text: &read };
         match analysis::rename::rename(&project, &file, &text, at, &params.new_name, &sources) {
             Ok(edits) => Ok(workspace_edit(&edits, false, |p| backend.state.text(p), encoding)),
