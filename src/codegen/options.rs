@@ -19,8 +19,8 @@ pub struct Options {
     /// selected model depends on them).
     #[serde(default)]
     pub exclude: Vec<String>,
-    /// Segments put before every key (`["warehouse"]`); `a/b` in a string is two segments.
-    #[serde(default)]
+    /// Segments put before every key (`"warehouse"`, `["a", "b"]`); `a/b` is two segments.
+    #[serde(default, deserialize_with = "one_or_many")]
     pub key_prefix: Vec<String>,
     /// The key of a model: segments separated by `/`, with `{node.database}`, `{node.schema}`,
     /// `{node.name}` and `{node.fqn}`. Default `{node.schema}/{node.name}` (the catalog too
@@ -95,6 +95,20 @@ impl Options {
     }
 }
 
+/// A string or a list of strings.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
 /// `a/b` → [`a`, `b`], empty segments dropped.
 pub fn segments(text: &str) -> Vec<String> {
     text.split('/').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
@@ -120,6 +134,8 @@ mod tests {
         assert_eq!(merged.select, ["+mart.top"]);
         assert_eq!(merged.op_tags.get("team").map(String::as_str), Some("data"));
         assert!(Options::from_toml("[codegen.dagster]\nbogus = 1\n").unwrap_err().contains("bogus"));
+        let one = Options::from_toml("[codegen.dagster]\nkey_prefix = \"a/b\"\n").unwrap();
+        assert_eq!(one.key_prefix, ["a", "b"]);
         assert_eq!(Options::from_toml("[rules]\n").unwrap(), Options::default());
     }
 }
