@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod codegen;
 pub mod project;
 pub mod server;
 pub mod syntax;

@@ -1,6 +1,7 @@
-//! The command line: `meshls check | index | lineage`, sharing the project model with the server.
+//! The command line: `meshls check | index | lineage | generate`, sharing the project model with the server.
 
 mod check;
+mod generate;
 mod index;
 mod lineage;
 mod located;
@@ -75,6 +76,45 @@ enum Command {
         #[arg(long, value_enum, default_value_t = lineage::LineageFormat::Human)]
         format: lineage::LineageFormat,
     },
+    /// Write orchestrator definitions generated from the project (see docs/dagster.md).
+    #[command(subcommand)]
+    Generate(Generate),
+}
+
+#[derive(Subcommand)]
+enum Generate {
+    /// A Dagster module: one asset per model, a check per audit, schedules from the crons.
+    /// Options come from `[codegen.dagster]` of the project's meshls.toml, these flags over them.
+    Dagster {
+        /// The SQLMesh project's folder.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Write the module here (default: `output` of [codegen.dagster], else stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Write nothing; exit 1 with a diff when the file is not what would be written.
+        #[arg(long)]
+        check: bool,
+        /// Only these models: `schema.model`, a glob (`mart.*`), `tag:NAME`, `+model`
+        /// (with its upstream), `model+` (with its downstream). Repeatable.
+        #[arg(long, value_name = "EXPR")]
+        select: Vec<String>,
+        /// Leave these models out (same expressions). Repeatable.
+        #[arg(long, value_name = "EXPR")]
+        exclude: Vec<String>,
+        /// The SQLMesh gateway the run uses by default.
+        #[arg(long)]
+        gateway: Option<String>,
+        /// The SQLMesh environment the run uses by default (`prod`).
+        #[arg(long)]
+        environment: Option<String>,
+        /// Segments before every asset key (`warehouse` or `a/b`).
+        #[arg(long, value_name = "PREFIX")]
+        key_prefix: Option<String>,
+        /// The group of models without a `dagster:group_name:` tag (default: their schema).
+        #[arg(long, value_name = "GROUP")]
+        default_group: Option<String>,
+    },
 }
 
 /// How results are printed.
@@ -106,6 +146,28 @@ pub fn main() -> ExitCode {
                 _ => Direction::Both,
             };
             lineage::run(&target, &path, direction, depth, format)
+        }
+        Some(Command::Generate(Generate::Dagster {
+            path,
+            output,
+            check,
+            select,
+            exclude,
+            gateway,
+            environment,
+            key_prefix,
+            default_group,
+        })) => {
+            let flags = crate::codegen::Options {
+                select,
+                exclude,
+                gateway,
+                environment,
+                key_prefix: key_prefix.into_iter().collect(),
+                default_group,
+                ..Default::default()
+            };
+            generate::run_dagster(generate::Request { path, output, check, flags })
         }
     }
 }

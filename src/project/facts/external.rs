@@ -56,9 +56,12 @@ pub(super) fn external_models(settings: &Settings, facts: &mut FileFacts, text: 
                     .collect()
             }),
             audits: Vec::new(),
+            audit_calls: Vec::new(),
             tags: Vec::new(),
             description: entry.description.clone(),
             owner: None,
+            cron_tz: None,
+            layout: Vec::new(),
             kind_properties: Vec::new(),
             columns_declared: true,
             query: None,

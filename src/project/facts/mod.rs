@@ -73,11 +73,21 @@ pub struct Model {
     #[serde(skip)]
     pub columns: Option<Vec<Column>>,
     pub audits: Vec<String>,
+    /// The `audits (...)` calls in order, each with its arguments as written
+    /// (`not_null(columns := (id))` → `not_null`, [(`columns`, `(id)`)]).
+    #[serde(skip)]
+    pub audit_calls: Vec<AuditCall>,
     pub tags: Vec<String>,
     #[serde(skip)]
     pub description: Option<String>,
     #[serde(skip)]
     pub owner: Option<String>,
+    /// `cron_tz`, the time zone of `cron` (SQLMesh's default is UTC), as written.
+    #[serde(skip)]
+    pub cron_tz: Option<String>,
+    /// `partitioned_by`, `clustered_by` and `grain` (or `grains`) as written, for display.
+    #[serde(skip)]
+    pub layout: Vec<(&'static str, String)>,
     /// The kind's own properties as written (`time_column` → `order_date`), for display.
     #[serde(skip)]
     pub kind_properties: Vec<(String, String)>,
@@ -101,6 +111,15 @@ pub struct Model {
     /// the project then keeps the file's last good parse (see `Project::set_file`).
     #[serde(skip)]
     pub parsed: bool,
+}
+
+/// One audit a model runs: `name(arg := value, ...)` of its `audits` property.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditCall {
+    /// Lowercased, as SQLMesh looks audits up.
+    pub name: String,
+    /// Each argument's name (lowercased) and value as written.
+    pub args: Vec<(String, String)>,
 }
 
 /// What kind of project file a path is.
@@ -392,6 +411,34 @@ fn call_names(value: &Values) -> Vec<String> {
             ValueKind::Call { name, .. } | ValueKind::Name(name) => Some(NamePart::join(name).to_lowercase()),
             ValueKind::Str(s) => Some(s.to_lowercase()),
             _ => None,
+        })
+        .collect()
+}
+
+/// The calls of an `audits (...)` list with their `name := value` arguments as written.
+fn audit_calls(text: &str, value: &Values) -> Vec<AuditCall> {
+    value
+        .items()
+        .into_iter()
+        .filter_map(|item| {
+            let (name, args) = match &item.atoms.first()?.kind {
+                ValueKind::Call { name, args, .. } => (NamePart::join(name), args.as_slice()),
+                ValueKind::Name(name) => (NamePart::join(name), &[][..]),
+                ValueKind::Str(s) => (s.clone(), &[][..]),
+                _ => return None,
+            };
+            let args = args
+                .iter()
+                .filter_map(|arg| {
+                    let [key, op, first, ..] = arg.atoms.as_slice() else { return None };
+                    let (ValueKind::Name(key), ValueKind::Op(op)) = (&key.kind, &op.kind) else { return None };
+                    let last = arg.atoms.last()?;
+                    (op == ":=" || op == "=").then(|| {
+                        (NamePart::join(key).to_lowercase(), first.span.cover(last.span).text(text).to_string())
+                    })
+                })
+                .collect();
+            Some(AuditCall { name: name.to_lowercase(), args })
         })
         .collect()
 }

@@ -144,9 +144,24 @@ fn python_model_of(settings: &Settings, facts: &mut FileFacts, model: &PythonMod
                     .collect()
             }),
             audits: model.audits.iter().map(|a| a.value.to_lowercase()).collect(),
+            audit_calls: model
+                .audits
+                .iter()
+                .map(|a| AuditCall { name: a.value.to_lowercase(), args: Vec::new() })
+                .collect(),
             tags: model.tags.iter().map(|t| t.value.clone()).collect(),
             description: model.description.as_ref().map(|d| d.value.clone()),
             owner: model.owner.as_ref().map(|o| o.value.clone()),
+            cron_tz: model
+                .args
+                .iter()
+                .find(|a| a.name.as_ref().is_some_and(|n| n.value == "cron_tz"))
+                .and_then(|a| match &a.value.kind {
+                    PyValueKind::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .or_else(|| settings.default_text("cron_tz")),
+            layout: Vec::new(),
             kind_properties: Vec::new(),
             columns_declared: model.columns.is_some(),
             query: None,

@@ -269,9 +269,18 @@ fn sql_model_of(
         time_column,
         columns,
         audits: file.property("audits").map(|p| call_names(&p.value)).unwrap_or_default(),
+        audit_calls: file.property("audits").map(|p| audit_calls(text, &p.value)).unwrap_or_default(),
         tags: file.property("tags").map(|p| texts(&p.value)).unwrap_or_default(),
         description: text_prop("description").map(|d| d.value),
         owner: text_prop("owner").map(|o| o.value),
+        cron_tz: match file.property("cron_tz") {
+            Some(p) => rendered_text(vars, &p.value, text),
+            None => settings.default_text("cron_tz"),
+        },
+        layout: ["partitioned_by", "clustered_by", "grain", "grains"]
+            .into_iter()
+            .filter_map(|key| Some((key, file.property(key)?.value.text(text).trim().to_string())))
+            .collect(),
         kind_properties,
         columns_declared,
         query: if source == Source::Sql {
