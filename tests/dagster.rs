@@ -15,6 +15,9 @@
 //! sqlmesh of `tests/dagster/requirements.txt`, built by `scripts/test`). Without it the tests
 //! fail: they never pass by skipping.
 
+#[path = "support/fixture.rs"]
+mod fixture;
+
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -304,9 +307,10 @@ fn timetable_fires_at_every_models_cron_in_its_time_zone() {
 #[test]
 fn a_real_run_materializes_what_sqlmesh_ran_and_reports_the_audits() {
     let python = python();
-    let dir = tempfile::tempdir().unwrap();
+    // A copy: SQLMesh writes its cache into the project's folder.
+    let (dir, shop) = fixture::fixture("dagster/shop");
     let module = dir.path().join("shop_defs.py");
-    generate(&repo().join("fixtures/dagster/shop"), &module);
+    generate(&shop, &module);
     let work = dir.path().join("work");
     std::fs::create_dir_all(&work).unwrap();
     let started = Instant::now();

@@ -33,7 +33,8 @@ pub struct Location {
 
 /// The module for `plan`.
 pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
-    let mut out = String::new();
+    // About 3.7 kB a model: one allocation instead of doubling up to tens of megabytes.
+    let mut out = String::with_capacity(8192 + plan.assets.len() * 4096 + plan.external.len() * 1024);
     header(&mut out, location);
     out.push_str("import os\nfrom typing import Optional\n\nimport dagster as dg\nfrom sqlmesh import Context\n");
     out.push_str("from sqlmesh.core.console import NoopConsole\n");
@@ -59,25 +60,23 @@ pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
     out.push_str("\n\n");
 
     out.push_str("# Tables SQLMesh reads but does not build: Dagster shows them, never materializes them.\n");
-    let external: Vec<Py> = plan.external.iter().map(external_spec).collect();
-    write(&mut out, 0, "EXTERNAL_ASSETS = ", &Py::List(external), "");
+    let external = plan.external.iter().map(|a| (None, external_spec(a)));
+    write_collection(&mut out, "EXTERNAL_ASSETS", plan.external.len(), external);
     out.push_str("\n# One asset per SQLMesh model.\n");
-    let models: Vec<Py> = plan.assets.iter().map(model_spec).collect();
-    write(&mut out, 0, "MODEL_ASSETS = ", &Py::List(models), "");
+    let models = plan.assets.iter().map(|a| (None, model_spec(a)));
+    write_collection(&mut out, "MODEL_ASSETS", plan.assets.len(), models);
     out.push_str("\n# One check per audit a model runs.\n");
-    let checks: Vec<Py> = plan.assets.iter().flat_map(|a| a.checks.iter().map(move |c| check_spec(a, c))).collect();
-    write(&mut out, 0, "ASSET_CHECKS = ", &Py::List(checks), "");
+    let count = plan.assets.iter().map(|a| a.checks.len()).sum();
+    let checks = plan.assets.iter().flat_map(|a| a.checks.iter().map(move |c| (None, check_spec(a, c))));
+    write_collection(&mut out, "ASSET_CHECKS", count, checks);
     out.push_str("\n# SQLMesh model name -> asset key.\n");
-    let keys: Vec<(Py, Py)> = plan.assets.iter().map(|a| (Py::str(&a.model), asset_key(&a.key))).collect();
-    write(&mut out, 0, "MODELS = ", &Py::Dict(keys), "");
+    let keys = plan.assets.iter().map(|a| (Some(Py::str(&a.model)), asset_key(&a.key)));
+    write_collection(&mut out, "MODELS", plan.assets.len(), keys);
     out.push_str("# SQLMesh model name -> its checks: (check name, audit, blocking, arguments).\n");
-    let by_model: Vec<(Py, Py)> = plan
-        .assets
-        .iter()
-        .filter(|a| !a.checks.is_empty())
-        .map(|a| (Py::str(&a.model), Py::List(a.checks.iter().map(check_entry).collect())))
-        .collect();
-    write(&mut out, 0, "CHECKS = ", &Py::Dict(by_model), "");
+    let with_checks: Vec<&Asset> = plan.assets.iter().filter(|a| !a.checks.is_empty()).collect();
+    let by_model =
+        with_checks.iter().map(|a| (Some(Py::str(&a.model)), Py::List(a.checks.iter().map(check_entry).collect())));
+    write_collection(&mut out, "CHECKS", with_checks.len(), by_model);
     out.push_str("\n\n");
 
     let name = options.name.as_deref().map_or_else(|| "sqlmesh".to_string(), identifier);
@@ -146,6 +145,30 @@ pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
         "",
     );
     out
+}
+
+/// `NAME = [...]` (`{...}` for the `MODELS` and `CHECKS` dicts), each item made as written: the
+/// whole list of a 10,000-model project is never held as one expression. A list of more than
+/// three of these items never fits on one line (each takes 30 columns or more), so only a
+/// shorter one is measured as a whole.
+fn write_collection(out: &mut String, name: &str, count: usize, items: impl Iterator<Item = (Option<Py>, Py)>) {
+    let dict = matches!(name, "MODELS" | "CHECKS");
+    if count <= 3 {
+        let items: Vec<(Option<Py>, Py)> = items.collect();
+        let expr = if dict {
+            Py::Dict(items.into_iter().filter_map(|(k, v)| Some((k?, v))).collect())
+        } else {
+            Py::List(items.into_iter().map(|(_, v)| v).collect())
+        };
+        write(out, 0, &format!("{name} = "), &expr, "");
+        return;
+    }
+    out.push_str(&format!("{name} = {}\n", if dict { "{" } else { "[" }));
+    for (key, value) in items {
+        let prefix = key.map(|k| format!("{}: ", super::python::flat(&k))).unwrap_or_default();
+        write(out, 4, &prefix, &value, ",");
+    }
+    out.push_str(if dict { "}\n" } else { "]\n" });
 }
 
 fn header(out: &mut String, location: &Location) {

@@ -131,11 +131,12 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
     models.sort_by(|a, b| a.0.name.cmp(&b.0.name).then_with(|| a.1.cmp(b.1)));
     // A name defined twice is an error SQLMesh reports; the first definition stands.
     models.dedup_by(|a, b| a.0.name == b.0.name);
-    let all: Vec<Model> = models.iter().map(|(m, _)| (*m).clone()).collect();
+    let by_name: BTreeMap<&ModelName, &Model> = models.iter().map(|(m, _)| (&m.name, *m)).collect();
+    let all: Vec<&Model> = models.iter().map(|(m, _)| *m).collect();
     let graph = project.graph();
     let chosen: BTreeSet<ModelName> = select::selected(&all, &graph, &options.select, &options.exclude)
         .into_iter()
-        .filter(|n| all.iter().any(|m| &m.name == n && m.source != Source::External))
+        .filter(|n| by_name.get(n).is_some_and(|m| m.source != Source::External))
         .collect();
     drop(graph);
     let audits = audit_definitions(project, &files);
@@ -158,7 +159,7 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
             }
         }
         let text = project.text(path).unwrap_or_default();
-        let asset = asset(project, &keys, &audits, model, path, &text, engine.clone());
+        let asset = asset(project, &keys, &audits, &by_name, model, path, &text, engine.clone());
         if asset.cron.five_field.is_none() {
             plan.warnings.push(format!(
                 "{}: cron `{}` has seconds or a year, which Dagster's schedules do not take: the model has no \
@@ -168,7 +169,6 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
         }
         plan.assets.push(asset);
     }
-    let by_name: BTreeMap<&ModelName, &Model> = models.iter().map(|(m, _)| (&m.name, *m)).collect();
     for name in external {
         let model = by_name.get(&name);
         let external = model.is_none_or(|m| m.source == Source::External);
@@ -209,10 +209,12 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
     plan
 }
 
+#[allow(clippy::too_many_arguments)] // the plan's lookups, built once for every model
 fn asset(
     project: &Project,
     keys: &Keys,
     audits: &BTreeMap<String, AuditDefinition>,
+    by_name: &BTreeMap<&ModelName, &Model>,
     model: &Model,
     path: &Path,
     text: &str,
@@ -290,7 +292,9 @@ fn asset(
             }
         })
         .collect();
-    let mut deps: Vec<Key> = model.depends_on.iter().map(|d| keys.key(d, project_external(project, d))).collect();
+    // A name no model defines is a table SQLMesh reads as external.
+    let external = |d: &ModelName| by_name.get(d).is_none_or(|m| m.source == Source::External);
+    let mut deps: Vec<Key> = model.depends_on.iter().map(|d| keys.key(d, external(d))).collect();
     deps.sort();
     deps.dedup();
     Asset {
@@ -308,12 +312,6 @@ fn asset(
         code_version: code_version(text, model.name.as_str()),
         checks,
     }
-}
-
-/// Whether `name` is an external model of the project (its key then follows the external
-/// template), rather than a model.
-fn project_external(project: &Project, name: &ModelName) -> bool {
-    project.model(name).is_none_or(|m| m.source == Source::External)
 }
 
 fn columns(project: &Project, model: &Model) -> Vec<Column> {

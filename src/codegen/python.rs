@@ -56,8 +56,8 @@ impl Py {
 
 /// Writes `prefix` + the expression + `suffix` at `indent` spaces, then a newline.
 pub fn write(out: &mut String, indent: usize, prefix: &str, expr: &Py, suffix: &str) {
-    let one_line = flat(expr);
-    let width = indent + prefix.chars().count() + one_line.chars().count() + suffix.chars().count();
+    let budget = LINE_LENGTH.saturating_sub(indent + prefix.chars().count() + suffix.chars().count());
+    let one_line = fits(expr, budget);
     let (open, close, items) = match expr {
         Py::Call(callee, args) if !args.is_empty() => ("(", ")", Items::Args(callee, args)),
         Py::List(items) if !items.is_empty() => ("[", "]", Items::List(items)),
@@ -66,7 +66,7 @@ pub fn write(out: &mut String, indent: usize, prefix: &str, expr: &Py, suffix: &
         Py::Dict(items) if !items.is_empty() => ("{", "}", Items::Dict(items)),
         _ => ("", "", Items::None),
     };
-    if width <= LINE_LENGTH || matches!(items, Items::None) {
+    if let Some(one_line) = one_line.or_else(|| matches!(items, Items::None).then(|| flat(expr))) {
         push_line(out, indent, &format!("{prefix}{one_line}{suffix}"));
         return;
     }
@@ -111,6 +111,62 @@ fn push_line(out: &mut String, indent: usize, text: &str) {
     out.extend(std::iter::repeat_n(' ', indent));
     out.push_str(text);
     out.push('\n');
+}
+
+/// The expression on one line when it takes at most `budget` columns. Gives up as soon as it
+/// is longer, so that a large literal is not written out once per level of nesting.
+fn fits(expr: &Py, budget: usize) -> Option<String> {
+    if width_at_least(expr, budget + 1) > budget {
+        return None;
+    }
+    Some(flat(expr))
+}
+
+/// The expression's width on one line, counted until it passes `limit`.
+fn width_at_least(expr: &Py, limit: usize) -> usize {
+    let items = |items: &mut dyn Iterator<Item = usize>, open: usize| {
+        let mut width = open;
+        for (i, w) in items.enumerate() {
+            width += w + if i > 0 { 2 } else { 0 };
+            if width > limit {
+                return width;
+            }
+        }
+        width
+    };
+    match expr {
+        Py::Raw(text) => text.chars().count(),
+        Py::Str(text) => string_width(text),
+        Py::Call(callee, args) => items(
+            &mut args.iter().map(|a| match a {
+                Arg::Pos(value) => width_at_least(value, limit),
+                Arg::Kw(name, value) => name.len() + 1 + width_at_least(value, limit),
+            }),
+            callee.chars().count() + 2,
+        ),
+        Py::List(values) | Py::Tuple(values) | Py::Set(values) => {
+            items(&mut values.iter().map(|v| width_at_least(v, limit)), 2)
+        }
+        Py::Dict(entries) => {
+            items(&mut entries.iter().map(|(k, v)| width_at_least(k, limit) + 2 + width_at_least(v, limit)), 2)
+        }
+    }
+}
+
+/// The width of [`string`]'s literal for `text`, without writing it.
+fn string_width(text: &str) -> usize {
+    let doubles = text.matches('"').count();
+    let singles = text.matches('\'').count();
+    let escaped_quotes = if doubles > singles { singles } else { doubles };
+    let escapes: usize = text
+        .chars()
+        .map(|c| match c {
+            '\\' | '\n' | '\r' | '\t' => 1,
+            c if (c as u32) < 0x20 || c == '\u{7f}' => 3,
+            _ => 0,
+        })
+        .sum();
+    text.chars().count() + escaped_quotes + escapes + 2
 }
 
 /// The expression on one line.
@@ -174,6 +230,9 @@ mod tests {
         assert_eq!(string("say \"hi\""), "'say \"hi\"'");
         assert_eq!(string("it's \"x\" 'y'"), "\"it's \\\"x\\\" 'y'\"");
         assert_eq!(string("a\\b\nc"), "\"a\\\\b\\nc\"");
+        for text in ["a", "say \"hi\"", "it's \"x\" 'y'", "a\\b\nc\u{1}", "é"] {
+            assert_eq!(string_width(text), string(text).chars().count(), "{text}");
+        }
         let mut out = String::new();
         let call = Py::call("f", vec![Arg::Pos(Py::str("x")), Arg::Kw("k", Py::List(vec![]))]);
         write(&mut out, 0, "y = ", &call, "");

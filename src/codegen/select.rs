@@ -6,7 +6,7 @@ use crate::project::{Model, ModelGraph, ModelName};
 use std::collections::BTreeSet;
 
 /// The models `select` picks (every model when it is empty) less those `exclude` picks.
-pub fn selected(models: &[Model], graph: &ModelGraph, select: &[String], exclude: &[String]) -> BTreeSet<ModelName> {
+pub fn selected(models: &[&Model], graph: &ModelGraph, select: &[String], exclude: &[String]) -> BTreeSet<ModelName> {
     let mut chosen: BTreeSet<ModelName> = if select.is_empty() {
         models.iter().map(|m| m.name.clone()).collect()
     } else {
@@ -21,7 +21,7 @@ pub fn selected(models: &[Model], graph: &ModelGraph, select: &[String], exclude
 }
 
 /// The models one expression picks.
-fn matches(models: &[Model], graph: &ModelGraph, expression: &str) -> BTreeSet<ModelName> {
+fn matches(models: &[&Model], graph: &ModelGraph, expression: &str) -> BTreeSet<ModelName> {
     let expression = expression.trim();
     let (upstream, rest) = match expression.strip_prefix('+') {
         Some(rest) => (true, rest),
@@ -43,7 +43,8 @@ fn matches(models: &[Model], graph: &ModelGraph, expression: &str) -> BTreeSet<M
         }
     }
     // The graph also knows names no file defines (a table read but never declared).
-    found.retain(|n| models.iter().any(|m| &m.name == n));
+    let defined: BTreeSet<&ModelName> = models.iter().map(|m| &m.name).collect();
+    found.retain(|n| defined.contains(n));
     found
 }
 
