@@ -125,6 +125,8 @@ struct AuditDefinition {
 
 /// The plan of `project` under `options`.
 pub fn plan(project: &Project, options: &Options) -> Plan {
+    // Every asset's columns are its schema's: computed once, in parallel, up front.
+    project.compute_schemas();
     let files = project.files();
     let mut models: Vec<(&Model, &Path)> =
         files.iter().flat_map(|f| f.models.iter().map(move |m| (m, f.path.as_path()))).collect();
