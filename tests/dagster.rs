@@ -97,21 +97,6 @@ fn key_of(name: &str) -> String {
     parts.join("/")
 }
 
-fn five_field(cron: &str) -> Option<String> {
-    let aliases = [
-        ("@hourly", "0 * * * *"),
-        ("@daily", "0 0 * * *"),
-        ("@midnight", "0 0 * * *"),
-        ("@weekly", "0 0 * * 0"),
-        ("@monthly", "0 0 1 * *"),
-        ("@yearly", "0 0 1 1 *"),
-        ("@annually", "0 0 1 1 *"),
-    ];
-    let cron = aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(cron.trim())).map_or(cron, |(_, c)| c);
-    let fields: Vec<&str> = cron.split_whitespace().collect();
-    (fields.len() == 5).then(|| fields.join(" "))
-}
-
 /// What the Definitions must hold, from `meshls index --format json` (not from the plan).
 fn expected(project: &Path) -> Value {
     let index = run(Command::new(env!("CARGO_BIN_EXE_meshls")).args(["index", "--format", "json"]).arg(project));
@@ -153,7 +138,7 @@ fn expected(project: &Path) -> Value {
             key_of(name),
             serde_json::json!({"materializable": true, "deps": dep_keys, "group": group, "checks": checks}),
         );
-        if let Some(cron) = five_field(model["cron"].as_str().unwrap()) {
+        if let Some(cron) = meshls::codegen::cron::five_field(model["cron"].as_str().unwrap()) {
             // The index does not print `cron_tz`; the module's metadata says it (compared below).
             let zone = schedules.entry(String::new()).or_default();
             zone.0.insert(cron);

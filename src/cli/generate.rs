@@ -67,17 +67,7 @@ pub fn run_dagster(request: Request) -> ExitCode {
     }
     let module = dagster::module(&plan, &options, &location);
     let code = match (&output, request.check) {
-        (None, _) => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(module.as_bytes()).and_then(|()| stdout.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("meshls: cannot print the module: {error}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        (None, _) => super::print_text(&module, "module"),
         (Some(output), true) => check(output, &module, &cwd),
         (Some(output), false) => match write(output, &module) {
             Ok(()) => ExitCode::SUCCESS,

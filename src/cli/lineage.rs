@@ -11,7 +11,6 @@ use crate::project::names::split_dotted;
 use crate::project::{Model, ModelName, Project, Source, Workspace};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -82,16 +81,7 @@ pub fn run(target: &str, path: &Path, direction: Direction, depth: Option<usize>
             if matches!(format, LineageFormat::Dot) { dot(&graph, depth) } else { mermaid(&graph, depth) }
         }
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
-        // A reader that stopped early (`| head`) is not an error.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("meshls: cannot print the lineage: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    super::print_text(&text, "lineage")
 }
 
 /// A model next to the graph whose columns meshls could not trace, so that the graph may

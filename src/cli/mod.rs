@@ -173,6 +173,21 @@ pub fn main() -> ExitCode {
 }
 
 /// Logs go to stderr (an LSP client's log), never stdout.
+/// Writes `text` to stdout; a reader that stopped early (`| head`) is not an error. `what`
+/// names the text in the error message.
+fn print_text(text: &str, what: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("meshls: cannot print the {what}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn init_logging(level: &str) {
     let filter = std::env::var("MESHLS_LOG")
         .ok()

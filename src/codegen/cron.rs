@@ -5,6 +5,7 @@
 //! to five fields, so a SQLMesh cron with seconds (six fields) or a year (seven) has no
 //! Dagster schedule.
 
+use crate::syntax::cron::MONTH_NAMES;
 use crate::syntax::sqlmesh::cron_alias;
 
 /// The five-field cron for `written` (aliases expanded, spaces collapsed); None when it has
@@ -17,20 +18,6 @@ pub fn five_field(written: &str) -> Option<String> {
 }
 
 const WEEKDAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 
 /// `0 0 * * *` in `UTC` → `every day at 00:00 (UTC)`. Common shapes are put in words; any
 /// other cron is quoted.
@@ -76,9 +63,9 @@ fn weekday(field: &str) -> Option<&'static str> {
 
 fn month_name(field: &str) -> Option<&'static str> {
     if let Ok(n) = field.parse::<usize>() {
-        return MONTHS.get(n.checked_sub(1)?).copied();
+        return MONTH_NAMES.get(n.checked_sub(1)?).copied();
     }
-    MONTHS.iter().find(|m| m[..3].eq_ignore_ascii_case(field)).copied()
+    MONTH_NAMES.iter().find(|m| m[..3].eq_ignore_ascii_case(field)).copied()
 }
 
 #[cfg(test)]

@@ -74,8 +74,8 @@ const FIELDS: [FieldSpec; 7] = [
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 const WEEKDAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-/// Month names for messages (also used by the date reader).
-pub(super) const MONTH_NAMES: [&str; 12] = [
+/// Month names for messages (also used by the date reader and the cron descriptions of codegen).
+pub const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",
