@@ -33,10 +33,10 @@ fn main() {
     println!("generated {} models ({} files) at {}", generated.models.len(), generated.files.len(), root.display());
     let runs = if bench { 5 } else { 1 };
 
-    let location = dagster::Location {
+    let location = codegen::generate::Location {
         project_name: "bench".to_string(),
         project_from_module: ".".to_string(),
-        module_file: Some("defs.py".to_string()),
+        regenerate: "meshls generate dagster . -o defs.py".to_string(),
     };
     let options = Options::default();
     let mut cold = Vec::new();

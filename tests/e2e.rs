@@ -8,6 +8,8 @@ mod lsp_client;
 
 #[path = "e2e/exact_lsp.rs"]
 mod exact_lsp;
+#[path = "e2e/generate.rs"]
+mod generate;
 #[path = "e2e/pull_diagnostics.rs"]
 mod pull_diagnostics;
 
@@ -323,7 +325,8 @@ fn an_unsafe_fix_offered_as_a_quick_fix_clears_the_diagnostic() {
     // It edits another file, so it is not safe: offered as a quick fix, not preferred, and no
     // "apply every safe fix" action includes it.
     assert_eq!(actions[0]["isPreferred"], false);
-    assert_eq!(actions.as_array().unwrap().len(), 1, "{actions}");
+    let kinds: Vec<&str> = actions.as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["quickfix", "source.generate.dagster", "source.generate.dagster"], "{actions}");
 
     let changes = actions[0]["edit"]["documentChanges"].as_array().unwrap();
     assert_eq!(changes.len(), 1);

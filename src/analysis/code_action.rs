@@ -3,7 +3,9 @@
 //! // Feature: Code Actions
 //! On a selection, the fix of every diagnostic it touches, as a quick fix (preferred when
 //! safe); and, when the file has a safe fix, one action that applies every safe fix of the
-//! file that can be applied together.
+//! file that can be applied together. On a model's file, source actions generate the
+//! project's Dagster definitions, or those of the model and its upstream (`docs/dagster.md`);
+//! a generated file that is stale gets a quick fix that regenerates it.
 
 use super::check::compatible_fixes;
 use crate::syntax::{Diagnostic, Fix};

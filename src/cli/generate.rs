@@ -1,18 +1,18 @@
-//! `meshls generate dagster [PATH] [-o FILE] [--check]`: orchestrator definitions written from
+//! `meshls generate <backend> [PATH] [-o FILE] [--check]`: orchestrator definitions written from
 //! the project (see `src/codegen` and `docs/dagster.md`).
 //!
-//! Options come from `[codegen.dagster]` of the project's `meshls.toml`, flags over them. The
+//! Options come from `[codegen.<backend>]` of the project's `meshls.toml`, flags over them. The
 //! module goes to `-o FILE`, else to the table's `output` (relative to the project root), else
 //! to stdout. `--check` writes nothing: it exits 1 with a unified diff when the file is not
 //! what would be written.
 
-use crate::codegen::{self, Options, dagster};
+use crate::codegen::{self, Backend, Options};
 use crate::project::Workspace;
 use std::io::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// What `meshls generate dagster` was asked.
+/// What `meshls generate <backend>` was asked.
 pub struct Request {
     pub path: PathBuf,
     pub output: Option<PathBuf>,
@@ -21,7 +21,7 @@ pub struct Request {
     pub flags: Options,
 }
 
-pub fn run_dagster(request: Request) -> ExitCode {
+pub fn run(backend: Backend, request: Request) -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_default();
     let path = std::path::absolute(&request.path).unwrap_or_else(|_| request.path.clone());
     let workspace = Workspace::load(std::slice::from_ref(&path));
@@ -43,32 +43,37 @@ pub fn run_dagster(request: Request) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = match Options::from_meshls_toml(&project.root) {
-        Ok(options) => options.overridden_by(request.flags),
+    let meshls_toml = std::fs::read_to_string(project.root.join("meshls.toml")).ok();
+    let options = match backend.options(meshls_toml.as_deref()) {
+        Ok(options) => options.overridden_by(request.flags.clone()),
         Err(error) => {
-            eprintln!("meshls: {error}");
+            eprintln!("meshls: {}: {error}", project.root.display());
             return ExitCode::from(2);
         }
     };
     let output = request.output.map(|o| cwd.join(o)).or_else(|| options.output.as_ref().map(|o| project.root.join(o)));
     if request.check && output.is_none() {
-        eprintln!("meshls: --check needs the generated file: -o FILE, or `output` in [codegen.dagster] of meshls.toml");
+        eprintln!(
+            "meshls: --check needs the generated file: -o FILE, or `output` in [codegen.{}] of meshls.toml",
+            backend.name()
+        );
         return ExitCode::from(2);
     }
-    let module_dir = output.as_deref().and_then(Path::parent).map_or_else(|| cwd.clone(), Path::to_path_buf);
-    let location = dagster::Location {
-        project_name: project.root.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        project_from_module: relative(&project.root, &module_dir),
-        module_file: output.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned()),
-    };
-    let plan = codegen::plan(project, &options);
-    for warning in &plan.warnings {
+    let generated = codegen::generate(&codegen::Request {
+        backend,
+        project,
+        options,
+        flags: request.flags,
+        output: output.clone(),
+        cwd: cwd.clone(),
+    });
+    for warning in &generated.warnings {
         eprintln!("meshls: warning: {warning}");
     }
-    let module = dagster::module(&plan, &options, &location);
+    let module = generated.text;
     let code = match (&output, request.check) {
         (None, _) => super::print_text(&module, "module"),
-        (Some(output), true) => check(output, &module, &cwd),
+        (Some(output), true) => check(backend, output, &module, &cwd),
         (Some(output), false) => match write(output, &module) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
@@ -82,12 +87,15 @@ pub fn run_dagster(request: Request) -> ExitCode {
 }
 
 /// Exit 0 when `output` holds `module`; else a unified diff on stdout and exit 1.
-fn check(output: &Path, module: &str, cwd: &Path) -> ExitCode {
+fn check(backend: Backend, output: &Path, module: &str, cwd: &Path) -> ExitCode {
     let shown = output.strip_prefix(cwd).unwrap_or(output).to_string_lossy().replace('\\', "/");
     let current = match std::fs::read_to_string(output) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("meshls: {shown} does not exist; run `meshls generate dagster` without --check to write it");
+            eprintln!(
+                "meshls: {shown} does not exist; run `meshls generate {}` without --check to write it",
+                backend.name()
+            );
             return ExitCode::FAILURE;
         }
         Err(error) => {
@@ -103,7 +111,8 @@ fn check(output: &Path, module: &str, cwd: &Path) -> ExitCode {
     let _ = write!(stdout, "{}", diff.unified_diff().header(&format!("a/{shown}"), &format!("b/{shown}")));
     let _ = stdout.flush();
     eprintln!(
-        "meshls: {shown} is stale: regenerate it with `meshls generate dagster` (the diff above is what changes)"
+        "meshls: {shown} is stale: regenerate it with `meshls generate {}` (the diff above is what changes)",
+        backend.name()
     );
     ExitCode::FAILURE
 }
@@ -118,35 +127,4 @@ fn write(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
-}
-
-/// `target` relative to `base` with `/` separators (`../fixtures/x`, `.`); absolute when they
-/// share no root.
-fn relative(target: &Path, base: &Path) -> String {
-    let target: Vec<Component> = target.components().collect();
-    let base: Vec<Component> = base.components().collect();
-    let common = target.iter().zip(&base).take_while(|(a, b)| a == b).count();
-    // Sharing only the root (`/`, `C:\`) is sharing nothing.
-    let root_only =
-        common == target.iter().take_while(|c| matches!(c, Component::RootDir | Component::Prefix(_))).count();
-    if common == 0 || root_only {
-        return target.iter().collect::<PathBuf>().to_string_lossy().replace('\\', "/");
-    }
-    let mut parts: Vec<String> = base[common..].iter().map(|_| "..".to_string()).collect();
-    parts.extend(target[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
-    if parts.is_empty() { ".".to_string() } else { parts.join("/") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::relative;
-    use std::path::Path;
-
-    #[test]
-    fn relative_paths() {
-        assert_eq!(relative(Path::new("/a/b/p"), Path::new("/a/b")), "p");
-        assert_eq!(relative(Path::new("/a/b/p"), Path::new("/a/b/p")), ".");
-        assert_eq!(relative(Path::new("/a/p"), Path::new("/a/b/c")), "../../p");
-        assert_eq!(relative(Path::new("/a/p"), Path::new("/tmp")), "/a/p");
-    }
 }

@@ -167,7 +167,7 @@ pub fn main() -> ExitCode {
                 default_group,
                 ..Default::default()
             };
-            generate::run_dagster(generate::Request { path, output, check, flags })
+            generate::run(crate::codegen::Backend::Dagster, generate::Request { path, output, check, flags })
         }
     }
 }

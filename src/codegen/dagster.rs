@@ -12,24 +12,13 @@
 //! The text is what `ruff format` leaves (the Dagster tests run `ruff format --check` on it)
 //! and the same for the same plan, byte for byte.
 
+use super::generate::Location;
 use super::python::{Arg, Py, write};
 use super::{Asset, Check, Column, ExternalAsset, Options, Plan, identifier};
 use std::path::Path;
 
 /// The runtime part of the module, the same in every one.
 const RUNTIME: &str = include_str!("dagster_runtime.py");
-
-/// Where the module sits relative to the project, for its header and for finding the project
-/// when it runs.
-#[derive(Debug, Clone)]
-pub struct Location {
-    /// The project's folder name (`bikeshop`).
-    pub project_name: String,
-    /// The project root relative to the module's folder (`../fixtures/bikeshop`, or `.`).
-    pub project_from_module: String,
-    /// The module's file name, when it is written to one.
-    pub module_file: Option<String>,
-}
 
 /// The module for `plan`.
 pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
@@ -172,10 +161,6 @@ fn write_collection(out: &mut String, name: &str, count: usize, items: impl Iter
 }
 
 fn header(out: &mut String, location: &Location) {
-    let regenerate = match &location.module_file {
-        Some(file) => format!("meshls generate dagster {} -o {file}", location.project_from_module),
-        None => format!("meshls generate dagster {}", location.project_from_module),
-    };
     let relative =
         if Path::new(&location.project_from_module).is_absolute() { "" } else { " (from this file's folder)" };
     // A docstring holds no `"""` and no backslash escapes.
@@ -189,7 +174,7 @@ fn header(out: &mut String, location: &Location) {
         safe(&location.project_name),
         env!("CARGO_PKG_VERSION"),
         safe(&location.project_from_module),
-        safe(&regenerate),
+        safe(&location.regenerate),
     ));
 }
 

@@ -9,6 +9,7 @@
 
 pub mod cron;
 pub mod dagster;
+pub mod generate;
 pub mod options;
 mod python;
 pub mod select;
@@ -16,6 +17,7 @@ pub mod select;
 use crate::project::{FileRole, Model, ModelName, Project, Source};
 use crate::syntax::audit::parse_audit_file;
 use crate::syntax::sqlmesh::{TRUE_WORDS, builtin_audit};
+pub use generate::{Backend, Generated, Request, generate};
 pub use options::Options;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! table, with command-line flags over it. Every option is documented in `docs/dagster.md`.
 
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The options of one backend (today only Dagster's), each `None` or empty when not set.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -53,14 +53,6 @@ pub struct RetryPolicy {
 }
 
 impl Options {
-    /// `[codegen.dagster]` of `<root>/meshls.toml`; default options when there is no such
-    /// file or table, an error message when it does not read.
-    pub fn from_meshls_toml(root: &Path) -> Result<Options, String> {
-        let path = root.join("meshls.toml");
-        let Ok(text) = std::fs::read_to_string(&path) else { return Ok(Options::default()) };
-        Options::from_toml(&text).map_err(|error| format!("{}: {error}", path.display()))
-    }
-
     /// `[codegen.dagster]` of a `meshls.toml`'s text.
     pub fn from_toml(text: &str) -> Result<Options, String> {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
@@ -95,6 +87,45 @@ impl Options {
     }
 }
 
+/// The options a command line sets (`meshls generate dagster --select X`), as the flags that
+/// set them, in this order: what a generated file's header records, and reads back.
+const FLAGS: [&str; 6] = ["select", "exclude", "gateway", "environment", "key-prefix", "default-group"];
+
+impl Options {
+    /// The flags that set the command-line options of `self` (the [`FLAGS`]), with their values.
+    pub fn flags(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for flag in FLAGS {
+            let values: Vec<String> = match flag {
+                "select" => self.select.clone(),
+                "exclude" => self.exclude.clone(),
+                "gateway" => self.gateway.iter().cloned().collect(),
+                "environment" => self.environment.iter().cloned().collect(),
+                "key-prefix" if !self.key_prefix.is_empty() => vec![self.key_prefix.join("/")],
+                "default-group" => self.default_group.iter().cloned().collect(),
+                _ => Vec::new(),
+            };
+            out.extend(values.into_iter().map(|v| (flag, v)));
+        }
+        out
+    }
+
+    /// Sets what `--flag value` sets; false for a flag that is not one of the [`FLAGS`].
+    pub fn set_flag(&mut self, flag: &str, value: &str) -> bool {
+        let value = value.to_string();
+        match flag {
+            "select" => self.select.push(value),
+            "exclude" => self.exclude.push(value),
+            "gateway" => self.gateway = Some(value),
+            "environment" => self.environment = Some(value),
+            "key-prefix" => self.key_prefix = segments(&value),
+            "default-group" => self.default_group = Some(value),
+            _ => return false,
+        }
+        true
+    }
+}
+
 /// A string or a list of strings.
 fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
@@ -117,6 +148,7 @@ pub fn segments(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn reads_the_table_and_flags_win() {
@@ -137,5 +169,21 @@ mod tests {
         let one = Options::from_toml("[codegen.dagster]\nkey_prefix = \"a/b\"\n").unwrap();
         assert_eq!(one.key_prefix, ["a", "b"]);
         assert_eq!(Options::from_toml("[rules]\n").unwrap(), Options::default());
+    }
+
+    #[test]
+    fn flags_read_back_as_they_were_set() {
+        let set = Options {
+            select: vec!["+mart.top".into(), "tag:daily".into()],
+            gateway: Some("local".into()),
+            key_prefix: vec!["a".into(), "b".into()],
+            ..Options::default()
+        };
+        let mut read = Options::default();
+        for (flag, value) in set.flags() {
+            assert!(read.set_flag(flag, &value));
+        }
+        assert_eq!(read, set);
+        assert!(!read.set_flag("check", ""));
     }
 }

@@ -5,6 +5,7 @@ use super::documents::Document;
 use super::settings::Settings;
 use crate::analysis::check::check_file;
 use crate::analysis::recheck;
+use crate::codegen;
 use crate::project::Project;
 use crate::project::workspace::{FileList, project_of, project_roots};
 use crate::syntax::Diagnostic;
@@ -157,6 +158,21 @@ impl State {
         self.update(path, disk.as_deref())
     }
 
+    /// Whether an open generated file is stale ([`codegen::generate::staleness`]).
+    fn staleness(&self, path: &Path, text: &str) -> Option<Diagnostic> {
+        if path.extension().is_none_or(|e| e != "py") {
+            return None;
+        }
+        codegen::generate::staleness(path, text, &self.projects(), |p| self.text(p))
+    }
+
+    /// The open documents that meshls generated (their header says so): a change to a project
+    /// may make them stale.
+    pub fn open_generated(&self) -> Vec<PathBuf> {
+        let generated = |text: &str| codegen::generate::Regenerate::read(text).is_some();
+        self.documents.iter().filter(|d| generated(&d.value().text())).map(|d| d.key().clone()).collect()
+    }
+
     /// Whether a change of `path` reads the projects again (a config, `meshls.toml` or
     /// Jinja macro file).
     pub fn reloads_projects(&self, path: &Path) -> bool {
@@ -211,7 +227,8 @@ impl State {
             (document.text(), document.version)
         };
         let levels = self.settings().rules;
-        let found = self.project_of(path).map(|p| check_file(&p, path, Some(&text), &levels)).unwrap_or_default();
+        let mut found = self.project_of(path).map(|p| check_file(&p, path, Some(&text), &levels)).unwrap_or_default();
+        found.extend(self.staleness(path, &text));
         Some((text, version, found))
     }
 
@@ -219,7 +236,11 @@ impl State {
     /// (its project's configuration problems located in it included), with the text they were
     /// computed from (None when unreadable) and the version of an open document.
     pub fn file_diagnostics(&self, path: &Path) -> Option<(Option<String>, Option<i32>, Vec<Diagnostic>)> {
-        let project = self.project_of(path)?;
+        let Some(project) = self.project_of(path) else {
+            // A generated file may sit outside every project: only its staleness is reported.
+            let (text, version, found) = self.diagnostics(path)?;
+            return Some((Some(text), Some(version), found));
+        };
         let (text, version) = match self.documents.get(path) {
             Some(document) => (Some(document.text()), Some(document.version)),
             None => (std::fs::read(path).ok().and_then(|b| String::from_utf8(b).ok()), None),
@@ -228,6 +249,9 @@ impl State {
         let mut found: Vec<Diagnostic> =
             project.diagnostics.iter().filter(|d| d.path == path).map(|d| d.diagnostic.clone()).collect();
         found.extend(check_file(&project, path, text.as_deref(), &levels));
+        if let Some(text) = text.as_deref().filter(|_| version.is_some()) {
+            found.extend(self.staleness(path, text));
+        }
         Some((text, version, found))
     }
 }

@@ -3,7 +3,7 @@
 //! settings pulled, indexing started.
 
 use super::configuration::pull_settings;
-use super::execute_command::{APPLY_FIXES, SHOW_DEPENDENCIES};
+use super::execute_command::{APPLY_FIXES, GENERATE, SHOW_DEPENDENCIES};
 use super::workspace::register_watchers;
 use crate::server::backend::Backend;
 use crate::server::path_of;
@@ -118,11 +118,16 @@ fn capabilities(kind: PositionEncodingKind, pull: bool) -> ServerCapabilities {
         }),
         definition_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
+            code_action_kinds: Some(
+                [CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]
+                    .into_iter()
+                    .chain(crate::codegen::Backend::ALL.map(|b| CodeActionKind::new(b.action_kind())))
+                    .collect(),
+            ),
             ..Default::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![APPLY_FIXES.to_string(), SHOW_DEPENDENCIES.to_string()],
+            commands: vec![APPLY_FIXES.to_string(), GENERATE.to_string(), SHOW_DEPENDENCIES.to_string()],
             ..Default::default()
         }),
         // Offered only to clients that pull: others get diagnostics pushed.

@@ -39,6 +39,8 @@ pub async fn files_changed(backend: &Backend, paths: Vec<PathBuf>) {
         let support = backend.state.support();
         backend.index(support.progress).await;
     } else {
+        // A saved change may make a generated file stale.
+        affected.extend(backend.state.open_generated());
         affected.sort();
         affected.dedup();
         backend.changed(affected, false, None).await;
