@@ -15,6 +15,7 @@
 use super::generate::Location;
 use super::python::{Arg, Py, write};
 use super::{Asset, Check, Column, ExternalAsset, Options, Plan, identifier};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// The runtime part of the module, the same in every one.
@@ -49,23 +50,19 @@ pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
     out.push_str("\n\n");
 
     out.push_str("# Tables SQLMesh reads but does not build: Dagster shows them, never materializes them.\n");
-    let external = plan.external.iter().map(|a| (None, external_spec(a)));
-    write_collection(&mut out, "EXTERNAL_ASSETS", plan.external.len(), external);
+    write_collection(&mut out, "EXTERNAL_ASSETS", &plan.external, |a| (None, external_spec(a)));
     out.push_str("\n# One asset per SQLMesh model.\n");
-    let models = plan.assets.iter().map(|a| (None, model_spec(a)));
-    write_collection(&mut out, "MODEL_ASSETS", plan.assets.len(), models);
+    write_collection(&mut out, "MODEL_ASSETS", &plan.assets, |a| (None, model_spec(a)));
     out.push_str("\n# One check per audit a model runs.\n");
-    let count = plan.assets.iter().map(|a| a.checks.len()).sum();
-    let checks = plan.assets.iter().flat_map(|a| a.checks.iter().map(move |c| (None, check_spec(a, c))));
-    write_collection(&mut out, "ASSET_CHECKS", count, checks);
+    let checks: Vec<(&Asset, &Check)> = plan.assets.iter().flat_map(|a| a.checks.iter().map(move |c| (a, c))).collect();
+    write_collection(&mut out, "ASSET_CHECKS", &checks, |(a, c)| (None, check_spec(a, c)));
     out.push_str("\n# SQLMesh model name -> asset key.\n");
-    let keys = plan.assets.iter().map(|a| (Some(Py::str(&a.model)), asset_key(&a.key)));
-    write_collection(&mut out, "MODELS", plan.assets.len(), keys);
+    write_collection(&mut out, "MODELS", &plan.assets, |a| (Some(Py::str(&a.model)), asset_key(&a.key)));
     out.push_str("# SQLMesh model name -> its checks: (check name, audit, blocking, arguments).\n");
     let with_checks: Vec<&Asset> = plan.assets.iter().filter(|a| !a.checks.is_empty()).collect();
-    let by_model =
-        with_checks.iter().map(|a| (Some(Py::str(&a.model)), Py::List(a.checks.iter().map(check_entry).collect())));
-    write_collection(&mut out, "CHECKS", with_checks.len(), by_model);
+    write_collection(&mut out, "CHECKS", &with_checks, |a| {
+        (Some(Py::str(&a.model)), Py::List(a.checks.iter().map(check_entry).collect()))
+    });
     out.push_str("\n\n");
 
     let name = options.name.as_deref().map_or_else(|| "sqlmesh".to_string(), identifier);
@@ -136,27 +133,42 @@ pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
     out
 }
 
-/// `NAME = [...]` (`{...}` for the `MODELS` and `CHECKS` dicts), each item made as written: the
-/// whole list of a 10,000-model project is never held as one expression. A list of more than
-/// three of these items never fits on one line (each takes 30 columns or more), so only a
-/// shorter one is measured as a whole.
-fn write_collection(out: &mut String, name: &str, count: usize, items: impl Iterator<Item = (Option<Py>, Py)>) {
+/// `NAME = [...]` (`{...}` for the `MODELS` and `CHECKS` dicts), each item made as written, in
+/// parallel: the whole list of a 10,000-model project is never held as one expression. A list
+/// of more than three of these items never fits on one line (each takes 30 columns or more),
+/// so only a shorter one is measured as a whole.
+fn write_collection<T: Sync>(
+    out: &mut String,
+    name: &str,
+    items: &[T],
+    item: impl Fn(&T) -> (Option<Py>, Py) + Sync,
+) {
+    /// Items written per task: enough to outweigh the task, few enough to share the cores.
+    const CHUNK: usize = 128;
     let dict = matches!(name, "MODELS" | "CHECKS");
-    if count <= 3 {
-        let items: Vec<(Option<Py>, Py)> = items.collect();
+    if items.len() <= 3 {
+        let items = items.iter().map(item);
         let expr = if dict {
-            Py::Dict(items.into_iter().filter_map(|(k, v)| Some((k?, v))).collect())
+            Py::Dict(items.filter_map(|(k, v)| Some((k?, v))).collect())
         } else {
-            Py::List(items.into_iter().map(|(_, v)| v).collect())
+            Py::List(items.map(|(_, v)| v).collect())
         };
         write(out, 0, &format!("{name} = "), &expr, "");
         return;
     }
     out.push_str(&format!("{name} = {}\n", if dict { "{" } else { "[" }));
-    for (key, value) in items {
-        let prefix = key.map(|k| format!("{}: ", super::python::flat(&k))).unwrap_or_default();
-        write(out, 4, &prefix, &value, ",");
-    }
+    let texts: Vec<String> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut text = String::with_capacity(chunk.len() * 1024);
+            for (key, value) in chunk.iter().map(&item) {
+                let prefix = key.map(|k| format!("{}: ", super::python::flat(&k))).unwrap_or_default();
+                write(&mut text, 4, &prefix, &value, ",");
+            }
+            text
+        })
+        .collect();
+    texts.iter().for_each(|text| out.push_str(text));
     out.push_str(if dict { "}\n" } else { "]\n" });
 }
 

@@ -19,6 +19,7 @@ use crate::syntax::audit::parse_audit_file;
 use crate::syntax::sqlmesh::{TRUE_WORDS, builtin_audit};
 pub use generate::{Backend, Generated, Request, generate};
 pub use options::Options;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -149,6 +150,7 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
 
     let mut plan = Plan { assets: Vec::new(), external: Vec::new(), schedules: Vec::new(), warnings: Vec::new() };
     let mut external: BTreeSet<ModelName> = BTreeSet::new();
+    let mut materialized = Vec::new();
     for (model, path) in &models {
         if model.source == Source::External {
             external.insert(model.name.clone());
@@ -162,16 +164,21 @@ pub fn plan(project: &Project, options: &Options) -> Plan {
                 external.insert(dep.clone());
             }
         }
-        let text = project.text(path).unwrap_or_default();
-        let asset = asset(project, &keys, &audits, &by_name, model, path, &text, engine.clone());
-        if asset.cron.five_field.is_none() {
-            plan.warnings.push(format!(
-                "{}: cron `{}` has seconds or a year, which Dagster's schedules do not take: the model has no \
-                 schedule",
-                asset.model, asset.cron.written
-            ));
-        }
-        plan.assets.push(asset);
+        materialized.push((*model, *path));
+    }
+    // Each asset reads its file (for its code version) and its schema: in parallel, in order.
+    plan.assets = materialized
+        .par_iter()
+        .map(|(model, path)| {
+            let text = project.text(path).unwrap_or_default();
+            asset(project, &keys, &audits, &by_name, model, path, &text, engine.clone())
+        })
+        .collect();
+    for asset in plan.assets.iter().filter(|a| a.cron.five_field.is_none()) {
+        plan.warnings.push(format!(
+            "{}: cron `{}` has seconds or a year, which Dagster's schedules do not take: the model has no schedule",
+            asset.model, asset.cron.written
+        ));
     }
     for name in external {
         let model = by_name.get(&name);
