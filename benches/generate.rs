@@ -7,7 +7,11 @@
 //!   `codegen::dagster::module`): the first time (every model's schema computed) and again;
 //! - `meshls generate dagster PATH -o FILE`, the whole command (loading the project included);
 //! - when the Dagster venv is there (`$MESHLS_DAGSTER_PYTHON`, else `.venv-dagster`), the time
-//!   Python takes to import the module and resolve its asset graph.
+//!   Python takes to import the module and resolve its asset graph;
+//! - side by side, at 1,000 models or fewer, when dg-sqlmesh's venv is there
+//!   (`$MESHLS_DG_SQLMESH_PYTHON`, else `.venv-dg-sqlmesh`, from
+//!   `benches/dg-sqlmesh/requirements.txt`), the time dg-sqlmesh's `sqlmesh_definitions_factory`
+//!   takes to give Dagster the same project's definitions (it loads a SQLMesh `Context`).
 //!
 //! Figures are printed; `docs/performance.md` records them and how to rerun.
 
@@ -91,7 +95,7 @@ fn main() {
         ms(walls[0])
     );
 
-    if let Some(python) = dagster_python() {
+    if let Some(python) = venv_python("MESHLS_DAGSTER_PYTHON", ".venv-dagster") {
         let script = "import importlib.util, sys, time\nstarted = time.perf_counter()\n\
                       spec = importlib.util.spec_from_file_location('defs', sys.argv[1])\n\
                       module = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(module)\n\
@@ -109,17 +113,41 @@ fn main() {
         println!("no Dagster venv (.venv-dagster or $MESHLS_DAGSTER_PYTHON): Dagster's load time not measured");
     }
 
+    // dg-sqlmesh loads the project through SQLMesh: about 45 s at 1,000 models on the machine
+    // of docs/performance.md, so it is measured at that size or below.
+    match venv_python("MESHLS_DG_SQLMESH_PYTHON", ".venv-dg-sqlmesh") {
+        Some(python) if models <= 1000 => {
+            let script = "import sys, time, warnings\nwarnings.simplefilter('ignore')\n\
+                          started = time.perf_counter()\nfrom dg_sqlmesh import sqlmesh_definitions_factory\n\
+                          defs = sqlmesh_definitions_factory(project_dir=sys.argv[1], gateway='local', \
+                          environment='prod', enable_schedule=True)\n\
+                          graph = defs.resolve_asset_graph()\n\
+                          print(f'{time.perf_counter() - started:.3f} {len(graph.get_all_asset_keys())}')\n";
+            let output = Command::new(&python).arg("-c").arg(script).arg(&root).output().expect("run python");
+            let text = String::from_utf8_lossy(&output.stdout);
+            match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [seconds, assets] if output.status.success() => println!(
+                    "dg-sqlmesh loads the same project (a SQLMesh Context) and resolves its {assets} assets in {seconds} s"
+                ),
+                _ => println!("dg-sqlmesh could not load the project: {}", String::from_utf8_lossy(&output.stderr)),
+            }
+        }
+        Some(_) => println!("dg-sqlmesh is measured at 1,000 models or fewer (`-- --models 1000`)"),
+        None => println!("no dg-sqlmesh venv (.venv-dg-sqlmesh or $MESHLS_DG_SQLMESH_PYTHON): not compared"),
+    }
+
     if bench && models == 10_000 {
         let ok = cold[cold.len() / 2] <= GENERATION_BUDGET;
         println!("{} plan + Dagster module (first, median) <= 1.0 s", if ok { "PASS" } else { "FAIL" });
     }
 }
 
-fn dagster_python() -> Option<PathBuf> {
-    let python = std::env::var_os("MESHLS_DAGSTER_PYTHON")
+/// The Python of a venv: `$variable` when set, else `<repo>/<folder>/bin/python`, when it exists.
+fn venv_python(variable: &str, folder: &str) -> Option<PathBuf> {
+    let python = std::env::var_os(variable)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-dagster/bin/python"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(folder).join("bin/python"));
     python.exists().then_some(python)
 }
 

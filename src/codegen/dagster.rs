@@ -137,12 +137,7 @@ pub fn module(plan: &Plan, options: &Options, location: &Location) -> String {
 /// parallel: the whole list of a 10,000-model project is never held as one expression. A list
 /// of more than three of these items never fits on one line (each takes 30 columns or more),
 /// so only a shorter one is measured as a whole.
-fn write_collection<T: Sync>(
-    out: &mut String,
-    name: &str,
-    items: &[T],
-    item: impl Fn(&T) -> (Option<Py>, Py) + Sync,
-) {
+fn write_collection<T: Sync>(out: &mut String, name: &str, items: &[T], item: impl Fn(&T) -> (Option<Py>, Py) + Sync) {
     /// Items written per task: enough to outweigh the task, few enough to share the cores.
     const CHUNK: usize = 128;
     let dict = matches!(name, "MODELS" | "CHECKS");
