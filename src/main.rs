@@ -4,5 +4,6 @@ fn main() -> std::process::ExitCode {
 
 // Indexing allocates many small short-lived values on every core; mimalloc's per-thread heaps
 // make that markedly cheaper than glibc malloc (see docs/performance.md).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
