@@ -202,6 +202,8 @@ pub struct Settings {
     pub jinja_macros: String,
     /// `[rules]` of `meshls.toml`: rule code → level (`error`, `warning`, `info`, `hint`, `off`).
     pub rule_levels: Vec<(String, String)>,
+    /// `ignore_patterns`: the models, audits and macros SQLMesh skips.
+    pub ignore: crate::project::ignore::IgnorePatterns,
 }
 
 /// Files larger than this are reported, not indexed.
