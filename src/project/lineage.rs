@@ -196,6 +196,9 @@ fn managed_columns(model: &Model) -> Vec<String> {
         .collect()
 }
 
+/// A column `@EACH` makes: its name, and the column it reads when its body is one.
+type EachColumn = (String, Option<ColumnRef>);
+
 /// One output column of a scope, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputColumn {
@@ -366,14 +369,16 @@ impl<'a> QueryResolver<'a> {
                     let (_, mut deps) = self.item_facts(scope, select, item, &out);
                     // The lambda's parameter is a value, not a column.
                     deps.retain(|(_, column)| *column != param);
-                    for name in names {
-                        out.push(OutputColumn {
-                            name,
-                            ty: None,
-                            deps: deps.clone(),
-                            item: Some(index),
-                            unnamed: false,
-                        });
+                    for (name, reference) in names {
+                        // `x -> t.amount_@x`: each output reads the column it names.
+                        let deps = match reference {
+                            Some(reference) => {
+                                let target = self.resolve(scope, select, &reference);
+                                self.target_deps(scope, select, &target)
+                            }
+                            None => deps.clone(),
+                        };
+                        out.push(OutputColumn { name, ty: None, deps, item: Some(index), unnamed: false });
                     }
                     continue;
                 }
@@ -448,8 +453,10 @@ impl<'a> QueryResolver<'a> {
 
     /// `@EACH(list, x -> expr AS @{x}_suffix)` in a select list: the lambda's parameter and
     /// the names of the columns it makes, one per value of the list (a literal list, or a
-    /// config variable holding one), when every name can be known.
-    fn each_columns(&self, item: &Item) -> Option<(String, Vec<String>)> {
+    /// config variable holding one), when every name can be known. A body without an alias
+    /// that is a column (`x -> t.amount_@x`) makes columns named by its last part
+    /// (`amount_credit_card`), each with the reference it renders to.
+    fn each_columns(&self, item: &Item) -> Option<(String, Vec<EachColumn>)> {
         let text = item.sql.trim();
         if !text.get(..6)?.eq_ignore_ascii_case("@each(") {
             return None;
@@ -485,16 +492,37 @@ impl<'a> QueryResolver<'a> {
         };
         let (param, body) = lambda.split_once("->")?;
         let param = param.trim().trim_matches(['(', ')']).trim().to_string();
-        let alias_at = *top_level(&body.to_ascii_lowercase(), " as ").last()?;
-        let template = body[alias_at + 4..].trim();
-        let names = values
-            .iter()
-            .map(|value| {
-                let name = template.replace(&format!("@{{{param}}}"), value).replace(&format!("@{param}"), value);
-                let quoted = name.starts_with('"');
-                normalize_ident(name.trim_matches('"'), quoted, self.strategy, false)
-            })
-            .collect();
+        let render = |text: &str, value: &str| {
+            text.replace(&format!("@{{{param}}}"), value).replace(&format!("@{param}"), value)
+        };
+        let name_of = |text: &str| {
+            let quoted = text.starts_with('"');
+            normalize_ident(text.trim_matches('"'), quoted, self.strategy, false)
+        };
+        let names = match top_level(&body.to_ascii_lowercase(), " as ").last() {
+            Some(&alias_at) => {
+                let template = body[alias_at + 4..].trim();
+                values.iter().map(|value| (name_of(&render(template, value)), None)).collect()
+            }
+            None => {
+                let parts = each_column_parts(body.trim(), &param)?;
+                values
+                    .iter()
+                    .map(|value| {
+                        let parts: Vec<NamePart> = parts
+                            .iter()
+                            .map(|part| {
+                                let text = render(part, value);
+                                let quoted = text.starts_with('"');
+                                NamePart { text: text.trim_matches('"').to_string(), quoted, span: item.span }
+                            })
+                            .collect();
+                        let name = parts.last().map(|p| self.normalize(p))?;
+                        Some((name, Some(ColumnRef { parts, clause: Clause::Select, from_macro: true })))
+                    })
+                    .collect::<Option<_>>()?
+            }
+        };
         Some((normalize_ident(&param, false, self.strategy, false), names))
     }
 
@@ -579,6 +607,7 @@ impl<'a> QueryResolver<'a> {
             _ => Vec::new(),
         }
     }
+
 
     /// What sqlglot reports for a column of a scope whose `*` cannot be expanded: `*` of
     /// each table it reads.
@@ -854,6 +883,24 @@ fn numeric_rank(ty: &str) -> Option<usize> {
         "DOUBLE" | "FLOAT64" | "DOUBLE PRECISION" => 7,
         _ => return None,
     })
+}
+
+/// The parts of an `@EACH` body that is a column (`t.amount_@x`, `"a_@{x}"`), as written;
+/// None for any other expression, or one that does not use the lambda's parameter (`param`)
+/// in its last part, which would not name one column per value.
+fn each_column_parts(body: &str, param: &str) -> Option<Vec<String>> {
+    let parts: Vec<String> = body.split('.').map(|p| p.trim().to_string()).collect();
+    let identifier = |p: &str| {
+        let inner = p.strip_prefix('"').and_then(|p| p.strip_suffix('"')).unwrap_or(p);
+        !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '@' | '{' | '}' | '$'))
+    };
+    if !parts.iter().all(|p| identifier(p)) {
+        return None;
+    }
+    let last = parts.last()?;
+    let uses = |p: &str| p.contains(&format!("@{{{param}}}")) || p.contains(&format!("@{param}"));
+    // `x -> x` renders the value itself, a literal, not a column.
+    (uses(last) && last.trim_matches('"') != format!("@{param}")).then_some(parts)
 }
 
 /// The byte offsets of `needle` in `text` outside parentheses, brackets and quotes.
