@@ -252,6 +252,11 @@ pub struct QueryResolver<'a> {
     pub lenient: bool,
     /// Each relation's columns, by the relation's address in the shape.
     relations: std::collections::HashMap<usize, Option<Arc<RelationColumns>>>,
+    /// The named outputs of SELECT scopes whose output is unknown because of a macro that
+    /// names its own columns (`SELECT *, @indicators(...) FROM t`): the others, `*` expanded.
+    partial: std::collections::HashMap<ScopeId, Option<Arc<Vec<OutputColumn>>>>,
+    /// The scope [`QueryResolver::partial_output`] is computing.
+    skip_opaque: Option<ScopeId>,
 }
 
 impl<'a> QueryResolver<'a> {
@@ -271,6 +276,8 @@ impl<'a> QueryResolver<'a> {
             defs: &[],
             lenient: false,
             relations: Default::default(),
+            partial: Default::default(),
+            skip_opaque: None,
         }
     }
 
@@ -382,7 +389,7 @@ impl<'a> QueryResolver<'a> {
                     }
                     continue;
                 }
-                if lenient {
+                if lenient || self.skip_opaque == Some(scope) {
                     continue;
                 }
                 return None;
@@ -602,12 +609,37 @@ impl<'a> QueryResolver<'a> {
             Target::Table(parts) => self.table(parts).map(|m| vec![(m, name.to_string())]).unwrap_or_default(),
             Target::Scope(scope) => match self.output(*scope) {
                 Some(columns) => columns.iter().find(|c| c.name == name).map(|c| c.deps.clone()).unwrap_or_default(),
-                None => self.star_deps(*scope),
+                None => match self.partial_output(*scope).and_then(|o| o.iter().find(|c| c.name == name).cloned()) {
+                    Some(column) => column.deps,
+                    None => self.star_deps(*scope),
+                },
             },
             _ => Vec::new(),
         }
     }
 
+    /// The outputs a SELECT scope names when a macro that names its own columns keeps its
+    /// whole output unknown: its other items, `*` expanded. Rendering the macro adds columns
+    /// beside these and changes none of them, so a column found here has the lineage sqlglot
+    /// gives it; any other may be the macro's. None when something else is unknown too (a
+    /// `*` over a relation of unknown schema) or the scope renames its columns by position.
+    fn partial_output(&mut self, scope: ScopeId) -> Option<Arc<Vec<OutputColumn>>> {
+        if let Some(known) = self.partial.get(&scope) {
+            return known.clone();
+        }
+        // Guards a recursive CTE that reads itself.
+        self.partial.insert(scope, None);
+        let shape = self.shape;
+        let ScopeKind::Select(select) = &shape.scopes[scope as usize].kind else { return None };
+        if !select.items.iter().any(|i| i.opaque) || !shape.scopes[scope as usize].column_aliases.is_empty() {
+            return None;
+        }
+        let outer = self.skip_opaque.replace(scope);
+        let out = self.select_output(scope, select).map(Arc::new);
+        self.skip_opaque = outer;
+        self.partial.insert(scope, out.clone());
+        out
+    }
 
     /// What sqlglot reports for a column of a scope whose `*` cannot be expanded: `*` of
     /// each table it reads.
