@@ -26,7 +26,6 @@ use super::hover::model_card;
 use crate::project::facts::{Syntax, table_name};
 use crate::project::lineage::{QueryResolver, model_schema};
 use crate::project::names::{normalization, normalize_ident};
-use crate::project::workspace::role_of;
 use crate::project::{FileFacts, FileId, FileRole, Model, ModelName, Project, Source};
 use crate::syntax::Span;
 use crate::syntax::block::{NamePart, unquote_ident};
@@ -968,7 +967,7 @@ impl<'a> Context<'a> {
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && role_of(root, e.path()) == Some(role))
+            .filter(|e| e.file_type().is_file() && self.project.role_of(e.path()) == Some(role))
             .filter_map(|e| self.project.file(self.project.file_id(e.path())?))
             .collect()
     }

@@ -196,6 +196,9 @@ fn managed_columns(model: &Model) -> Vec<String> {
         .collect()
 }
 
+/// A column `@EACH` makes: its name, and the column it reads when its body is one.
+type EachColumn = (String, Option<ColumnRef>);
+
 /// One output column of a scope, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputColumn {
@@ -249,6 +252,11 @@ pub struct QueryResolver<'a> {
     pub lenient: bool,
     /// Each relation's columns, by the relation's address in the shape.
     relations: std::collections::HashMap<usize, Option<Arc<RelationColumns>>>,
+    /// The named outputs of SELECT scopes whose output is unknown because of a macro that
+    /// names its own columns (`SELECT *, @indicators(...) FROM t`): the others, `*` expanded.
+    partial: std::collections::HashMap<ScopeId, Option<Arc<Vec<OutputColumn>>>>,
+    /// The scope [`QueryResolver::partial_output`] is computing.
+    skip_opaque: Option<ScopeId>,
 }
 
 impl<'a> QueryResolver<'a> {
@@ -268,6 +276,8 @@ impl<'a> QueryResolver<'a> {
             defs: &[],
             lenient: false,
             relations: Default::default(),
+            partial: Default::default(),
+            skip_opaque: None,
         }
     }
 
@@ -366,18 +376,20 @@ impl<'a> QueryResolver<'a> {
                     let (_, mut deps) = self.item_facts(scope, select, item, &out);
                     // The lambda's parameter is a value, not a column.
                     deps.retain(|(_, column)| *column != param);
-                    for name in names {
-                        out.push(OutputColumn {
-                            name,
-                            ty: None,
-                            deps: deps.clone(),
-                            item: Some(index),
-                            unnamed: false,
-                        });
+                    for (name, reference) in names {
+                        // `x -> t.amount_@x`: each output reads the column it names.
+                        let deps = match reference {
+                            Some(reference) => {
+                                let target = self.resolve(scope, select, &reference);
+                                self.target_deps(scope, select, &target)
+                            }
+                            None => deps.clone(),
+                        };
+                        out.push(OutputColumn { name, ty: None, deps, item: Some(index), unnamed: false });
                     }
                     continue;
                 }
-                if lenient {
+                if lenient || self.skip_opaque == Some(scope) {
                     continue;
                 }
                 return None;
@@ -448,8 +460,10 @@ impl<'a> QueryResolver<'a> {
 
     /// `@EACH(list, x -> expr AS @{x}_suffix)` in a select list: the lambda's parameter and
     /// the names of the columns it makes, one per value of the list (a literal list, or a
-    /// config variable holding one), when every name can be known.
-    fn each_columns(&self, item: &Item) -> Option<(String, Vec<String>)> {
+    /// config variable holding one), when every name can be known. A body without an alias
+    /// that is a column (`x -> t.amount_@x`) makes columns named by its last part
+    /// (`amount_credit_card`), each with the reference it renders to.
+    fn each_columns(&self, item: &Item) -> Option<(String, Vec<EachColumn>)> {
         let text = item.sql.trim();
         if !text.get(..6)?.eq_ignore_ascii_case("@each(") {
             return None;
@@ -485,16 +499,37 @@ impl<'a> QueryResolver<'a> {
         };
         let (param, body) = lambda.split_once("->")?;
         let param = param.trim().trim_matches(['(', ')']).trim().to_string();
-        let alias_at = *top_level(&body.to_ascii_lowercase(), " as ").last()?;
-        let template = body[alias_at + 4..].trim();
-        let names = values
-            .iter()
-            .map(|value| {
-                let name = template.replace(&format!("@{{{param}}}"), value).replace(&format!("@{param}"), value);
-                let quoted = name.starts_with('"');
-                normalize_ident(name.trim_matches('"'), quoted, self.strategy, false)
-            })
-            .collect();
+        let render = |text: &str, value: &str| {
+            text.replace(&format!("@{{{param}}}"), value).replace(&format!("@{param}"), value)
+        };
+        let name_of = |text: &str| {
+            let quoted = text.starts_with('"');
+            normalize_ident(text.trim_matches('"'), quoted, self.strategy, false)
+        };
+        let names = match top_level(&body.to_ascii_lowercase(), " as ").last() {
+            Some(&alias_at) => {
+                let template = body[alias_at + 4..].trim();
+                values.iter().map(|value| (name_of(&render(template, value)), None)).collect()
+            }
+            None => {
+                let parts = each_column_parts(body.trim(), &param)?;
+                values
+                    .iter()
+                    .map(|value| {
+                        let parts: Vec<NamePart> = parts
+                            .iter()
+                            .map(|part| {
+                                let text = render(part, value);
+                                let quoted = text.starts_with('"');
+                                NamePart { text: text.trim_matches('"').to_string(), quoted, span: item.span }
+                            })
+                            .collect();
+                        let name = parts.last().map(|p| self.normalize(p))?;
+                        Some((name, Some(ColumnRef { parts, clause: Clause::Select, from_macro: true })))
+                    })
+                    .collect::<Option<_>>()?
+            }
+        };
         Some((normalize_ident(&param, false, self.strategy, false), names))
     }
 
@@ -574,10 +609,36 @@ impl<'a> QueryResolver<'a> {
             Target::Table(parts) => self.table(parts).map(|m| vec![(m, name.to_string())]).unwrap_or_default(),
             Target::Scope(scope) => match self.output(*scope) {
                 Some(columns) => columns.iter().find(|c| c.name == name).map(|c| c.deps.clone()).unwrap_or_default(),
-                None => self.star_deps(*scope),
+                None => match self.partial_output(*scope).and_then(|o| o.iter().find(|c| c.name == name).cloned()) {
+                    Some(column) => column.deps,
+                    None => self.star_deps(*scope),
+                },
             },
             _ => Vec::new(),
         }
+    }
+
+    /// The outputs a SELECT scope names when a macro that names its own columns keeps its
+    /// whole output unknown: its other items, `*` expanded. Rendering the macro adds columns
+    /// beside these and changes none of them, so a column found here has the lineage sqlglot
+    /// gives it; any other may be the macro's. None when something else is unknown too (a
+    /// `*` over a relation of unknown schema) or the scope renames its columns by position.
+    fn partial_output(&mut self, scope: ScopeId) -> Option<Arc<Vec<OutputColumn>>> {
+        if let Some(known) = self.partial.get(&scope) {
+            return known.clone();
+        }
+        // Guards a recursive CTE that reads itself.
+        self.partial.insert(scope, None);
+        let shape = self.shape;
+        let ScopeKind::Select(select) = &shape.scopes[scope as usize].kind else { return None };
+        if !select.items.iter().any(|i| i.opaque) || !shape.scopes[scope as usize].column_aliases.is_empty() {
+            return None;
+        }
+        let outer = self.skip_opaque.replace(scope);
+        let out = self.select_output(scope, select).map(Arc::new);
+        self.skip_opaque = outer;
+        self.partial.insert(scope, out.clone());
+        out
     }
 
     /// What sqlglot reports for a column of a scope whose `*` cannot be expanded: `*` of
@@ -854,6 +915,24 @@ fn numeric_rank(ty: &str) -> Option<usize> {
         "DOUBLE" | "FLOAT64" | "DOUBLE PRECISION" => 7,
         _ => return None,
     })
+}
+
+/// The parts of an `@EACH` body that is a column (`t.amount_@x`, `"a_@{x}"`), as written;
+/// None for any other expression, or one that does not use the lambda's parameter (`param`)
+/// in its last part, which would not name one column per value.
+fn each_column_parts(body: &str, param: &str) -> Option<Vec<String>> {
+    let parts: Vec<String> = body.split('.').map(|p| p.trim().to_string()).collect();
+    let identifier = |p: &str| {
+        let inner = p.strip_prefix('"').and_then(|p| p.strip_suffix('"')).unwrap_or(p);
+        !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '@' | '{' | '}' | '$'))
+    };
+    if !parts.iter().all(|p| identifier(p)) {
+        return None;
+    }
+    let last = parts.last()?;
+    let uses = |p: &str| p.contains(&format!("@{{{param}}}")) || p.contains(&format!("@{param}"));
+    // `x -> x` renders the value itself, a literal, not a column.
+    (uses(last) && last.trim_matches('"') != format!("@{param}")).then_some(parts)
 }
 
 /// The byte offsets of `needle` in `text` outside parentheses, brackets and quotes.

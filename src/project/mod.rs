@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod graph;
+pub mod ignore;
 pub mod lineage;
 pub mod names;
 pub mod render;

@@ -2,6 +2,7 @@
 
 use super::facts::{FileFacts, FileRole, Model, ParsedFile, Settings, file_facts, kept_facts, parse_file};
 use super::graph::{FileEdges, FileId, ModelGraph};
+use super::ignore::IgnorePatterns;
 use super::lineage::{ModelSchema, model_schema};
 use super::names::{ModelName, NameContext};
 use crate::syntax::config::{Config, parse_config_py, parse_config_yaml};
@@ -168,11 +169,12 @@ pub fn read_config(root: &Path, read: ReadFile) -> (Config, Vec<PathDiagnostic>)
 }
 
 /// The Jinja macro definitions of the project's `macros/**/*.sql`, in path order.
-fn read_jinja_macros(root: &Path, read: ReadFile) -> String {
+fn read_jinja_macros(root: &Path, read: ReadFile, ignore: &IgnorePatterns) -> String {
     let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root.join("macros"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "sql"))
+        .filter(|e| !ignore.ignores(e.path()))
         .map(|e| e.into_path())
         .collect();
     paths.sort();
@@ -242,6 +244,12 @@ pub fn role_of(root: &Path, path: &Path) -> Option<FileRole> {
     }
 }
 
+/// The role of a file of the project at `root` that SQLMesh reads: [`role_of`], unless
+/// `ignore` skips it (external model files are read whatever the patterns say).
+fn tracked_role(root: &Path, ignore: &IgnorePatterns, path: &Path) -> Option<FileRole> {
+    role_of(root, path).filter(|role| *role == FileRole::ExternalModels || !ignore.ignores(path))
+}
+
 impl Project {
     /// Loads the project at `root` and all its files; `all_roots` are every project root of the
     /// workspace, so that a nested project's files are left to it.
@@ -260,9 +268,18 @@ impl Project {
         let rule_levels = read_meshls_toml(root, read, &mut diagnostics);
         let infer_names = config.infer_names;
         let variables = config.variables_for(None);
-        let jinja_macros = read_jinja_macros(root, read);
-        let settings =
-            Settings { root: root.to_path_buf(), config, names, infer_names, variables, jinja_macros, rule_levels };
+        let ignore = IgnorePatterns::new(root, config.ignore_patterns.as_deref());
+        let jinja_macros = read_jinja_macros(root, read, &ignore);
+        let settings = Settings {
+            root: root.to_path_buf(),
+            config,
+            names,
+            infer_names,
+            variables,
+            jinja_macros,
+            rule_levels,
+            ignore,
+        };
         let mut paths = Vec::new();
         let walk = walkdir::WalkDir::new(root).follow_links(true).into_iter().filter_entry(|e| {
             let nested_project = e.depth() > 0 && e.file_type().is_dir() && all_roots.iter().any(|r| r == e.path());
@@ -271,7 +288,7 @@ impl Project {
         for entry in walk {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
-                    if let Some(role) = role_of(root, entry.path()) {
+                    if let Some(role) = tracked_role(root, &settings.ignore, entry.path()) {
                         paths.push((entry.into_path(), role));
                     }
                 }
@@ -307,6 +324,12 @@ impl Project {
             parsed: DashMap::new(),
         };
         (project, paths)
+    }
+
+    /// The role of a file of this project, from its path; None for a file that is no project
+    /// file or that `ignore_patterns` makes SQLMesh skip.
+    pub fn role_of(&self, path: &Path) -> Option<FileRole> {
+        tracked_role(&self.root, &self.settings.ignore, path)
     }
 
     /// Reads and parses `files` in parallel, then adds them to the graph in one step. Files
@@ -398,7 +421,7 @@ impl Project {
         if let Some(cached) = self.parsed.get(path).filter(|c| &*c.0 == text) {
             return Some(Arc::clone(&cached.1));
         }
-        let role = role_of(&self.root, path)?;
+        let role = self.role_of(path)?;
         let (facts, syntax) = parse_file(&self.settings, path, role, text.as_bytes());
         Some(Arc::new(ParsedFile { facts, syntax }))
     }
@@ -452,7 +475,7 @@ impl Project {
     /// Sets a file's content (None: the file is gone) and updates its node and edges. Returns
     /// false when the path is not a project file.
     pub fn set_file(&self, path: &Path, content: Option<&[u8]>) -> bool {
-        let Some(role) = role_of(&self.root, path) else { return false };
+        let Some(role) = self.role_of(path) else { return false };
         let buffer = self.buffers.get(path).map(|b| Arc::clone(&b)).filter(|b| content == Some(b.as_bytes()));
         let new = match (content, buffer) {
             // An open buffer: parsed once, for the graph and for the requests on this version.

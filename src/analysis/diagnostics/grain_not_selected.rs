@@ -4,7 +4,8 @@
 //! compares a model's versions (`sqlmesh table_diff`), and readers take it as documentation.
 //! A grain column the query does not produce makes both wrong, silently: SQLMesh does not
 //! check it. Checked only when the output columns are known: no `*` and every projection
-//! named.
+//! named. An aliased item (`grain id AS order_id`, `grains=["id AS order_id"]`) keys on its
+//! expression, `id`, as SQLMesh's table diff joins on it; other expressions are not checked.
 //!
 //! **Example:** `grain [order_id, line_no]` over `SELECT order_id, line_number, amount FROM
 //! raw.order_lines`.

@@ -4,7 +4,8 @@
 
 use super::Context;
 use crate::project::names::{normalization, normalize_ident};
-use crate::syntax::block::{ValueKind, Values};
+use crate::syntax::block::{ValueKind, Values, unquote_ident};
+use crate::syntax::lexer::{LexOptions, Token, TokenKind, tokenize_significant};
 use crate::syntax::python::{PyValue, PyValueKind};
 use crate::syntax::{Diagnostic, Span, Spanned};
 
@@ -70,15 +71,31 @@ pub(super) fn key_columns(cx: &Context, key: KeyProperty) -> Option<Vec<KeyColum
         let items = values.items();
         // `time_column (ds, '%Y-%m-%d')`: the column and its format.
         let items = if key == KeyProperty::TimeColumn { items.into_iter().take(1).collect() } else { items };
-        return Some(items.into_iter().filter_map(|item| sql_column(cx, item)).collect());
+        return Some(
+            items
+                .into_iter()
+                .filter_map(|item| match key {
+                    KeyProperty::Grain => sql_column(cx, item).or_else(|| {
+                        let name = grain_column(cx, item.text(cx.text))?;
+                        Some(KeyColumn { name, span: item.span })
+                    }),
+                    _ => sql_column(cx, item),
+                })
+                .collect(),
+        );
     }
     let model = cx.python()?;
     if key == KeyProperty::Grain {
         if model.grain.is_empty() {
             return None;
         }
+        // Each string is parsed as SQL, as in a MODEL block.
         return Some(
-            model.grain.iter().map(|g| KeyColumn { name: normalize(cx, &g.value, false), span: g.span }).collect(),
+            model
+                .grain
+                .iter()
+                .filter_map(|g| Some(KeyColumn { name: grain_column(cx, &g.value)?, span: g.span }))
+                .collect(),
         );
     }
     let name = if key == KeyProperty::TimeColumn { "time_column" } else { "unique_key" };
@@ -113,6 +130,36 @@ pub(super) fn sql_column(cx: &Context, item: &Values) -> Option<KeyColumn> {
         ValueKind::Str(s) => Some(KeyColumn { name: normalize(cx, s, false), span: value.span }),
         _ => None,
     }
+}
+
+/// The column a grain item keys on, normalized: `id`, `t.id` or `"Id"` (its last part), or
+/// `id AS order_id` / `id order_id`, which keys on `id`: SQLMesh's `table_diff` joins on the
+/// aliased expression (`ModelMeta.on` reads `alias.this`) while `order_id` only names the
+/// reference. None for any other expression (`COALESCE(a, b)`), which the rules leave alone.
+pub(super) fn grain_column(cx: &Context, text: &str) -> Option<String> {
+    let tokens = tokenize_significant(text, LexOptions::default());
+    let name = |t: &Token| matches!(t.kind, TokenKind::Ident | TokenKind::QuotedIdent);
+    // The dotted column: name (. name)*.
+    let mut end = 0;
+    while tokens.get(end).is_some_and(name) {
+        end += 1;
+        if tokens.get(end).is_some_and(|t| t.kind == TokenKind::Dot) && tokens.get(end + 1).is_some_and(name) {
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    let alias = &tokens[end..];
+    let aliased = match alias {
+        [] => true,
+        [a] => name(a) && !a.is_word(text, "AS"),
+        [as_, a] => as_.is_word(text, "AS") && name(a),
+        _ => false,
+    };
+    let last = tokens[..end].last().filter(|_| aliased)?;
+    let quoted = last.kind == TokenKind::QuotedIdent;
+    let part = if quoted { unquote_ident(last.text(text)) } else { last.text(text).to_string() };
+    Some(normalize(cx, &part, quoted))
 }
 
 /// Lists names for a message: `` `a`, `b`, `c` `` (at most eight, then `...`).

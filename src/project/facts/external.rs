@@ -33,8 +33,8 @@ pub(super) fn external_models(settings: &Settings, facts: &mut FileFacts, text: 
             kind: "EXTERNAL".to_string(),
             dialect,
             cron: settings.default_cron(),
-            start: settings.default_start(),
-            start_written: false,
+            start: entry.start.clone().or_else(|| settings.default_start()),
+            start_written: entry.start.is_some(),
             depends_unknown: false,
             time_column: None,
             depends_on: Vec::new(),
@@ -55,8 +55,12 @@ pub(super) fn external_models(settings: &Settings, facts: &mut FileFacts, text: 
                     })
                     .collect()
             }),
-            audits: Vec::new(),
-            audit_calls: Vec::new(),
+            audits: entry.audits.iter().map(|a| a.name.value.clone()).collect(),
+            audit_calls: entry
+                .audits
+                .iter()
+                .map(|a| AuditCall { name: a.name.value.clone(), args: a.args.clone() })
+                .collect(),
             tags: Vec::new(),
             description: entry.description.clone(),
             owner: None,

@@ -62,8 +62,9 @@ pub struct Model {
     #[serde(skip)]
     pub start_written: bool,
     pub time_column: Option<String>,
-    /// Whether the query reads a relation that a macro builds (`FROM (@build_query())`), so
-    /// that its dependencies beyond [`Model::depends_on`] are known only by running it.
+    /// Whether the query reads a relation that a macro builds (`FROM (@build_query())`), or is
+    /// built by a Python function (`@model(..., is_sql=True)`), so that its dependencies beyond
+    /// [`Model::depends_on`] are known only by running it.
     #[serde(skip)]
     pub depends_unknown: bool,
     /// Direct dependencies, sorted, the model itself excluded.
@@ -202,6 +203,8 @@ pub struct Settings {
     pub jinja_macros: String,
     /// `[rules]` of `meshls.toml`: rule code → level (`error`, `warning`, `info`, `hint`, `off`).
     pub rule_levels: Vec<(String, String)>,
+    /// `ignore_patterns`: the models, audits and macros SQLMesh skips.
+    pub ignore: crate::project::ignore::IgnorePatterns,
 }
 
 /// Files larger than this are reported, not indexed.

@@ -132,7 +132,10 @@ fn python_model_of(settings: &Settings, facts: &mut FileFacts, model: &PythonMod
                 None => settings.default_start(),
             },
             start_written,
-            depends_unknown: false,
+            // An `is_sql` model's dependencies are its written `depends_on` and the tables of
+            // the query its function builds (SQLMesh's `full_depends_on`), known only by
+            // running it.
+            depends_unknown: model.is_sql,
             time_column,
             columns: model.columns.as_ref().map(|cols| {
                 cols.iter()

@@ -148,6 +148,9 @@ impl Builder {
         if let Some(n) = get(entries, "project") {
             self.config.project = self.string(n, "project").map(|s| s.value);
         }
+        if let Some(n) = get(entries, "ignore_patterns") {
+            self.config.ignore_patterns = self.strings(n, "ignore_patterns");
+        }
         if let Some(naming) = get(entries, "model_naming").and_then(|n| self.expect_map(n, "model_naming")) {
             self.config.infer_names =
                 get(naming, "infer_names").is_some_and(|n| self.boolean(n, "model_naming.infer_names"));
@@ -262,6 +265,25 @@ impl Builder {
         vars.iter()
             .filter_map(|(k, v)| Some((k.value.to_lowercase(), self.value(v, &format!("{path}.{}", k.value))?)))
             .collect()
+    }
+
+    /// A list of strings; None (and, unless dynamic, a warning) when it is something else or
+    /// one of its items is not a string.
+    fn strings(&mut self, node: &Node, path: &str) -> Option<Vec<String>> {
+        match &node.kind {
+            NodeKind::List(items) => {
+                items.iter().map(|i| self.string(i, path).map(|s| s.value)).collect::<Option<Vec<_>>>()
+            }
+            NodeKind::Dynamic => {
+                self.dynamic.push((path.to_string(), node.span));
+                None
+            }
+            _ => {
+                let msg = format!("`{path}` should be a list of strings");
+                self.config.diagnostics.push(Diagnostic::warning("config", node.span, msg));
+                None
+            }
+        }
     }
 
     /// A boolean setting; anything else is false (and, unless dynamic, a warning).

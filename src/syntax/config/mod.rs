@@ -33,6 +33,9 @@ pub struct Config {
     pub project: Option<String>,
     /// `model_naming.infer_names`: a model without a name is named from its path.
     pub infer_names: bool,
+    /// `ignore_patterns`, as written; None when the config does not set them (SQLMesh then
+    /// ignores `.ipynb_checkpoints/*`) or they cannot be read statically.
+    pub ignore_patterns: Option<Vec<String>>,
     /// Whether some settings could not be read statically (`Config(**settings)`, a config.py
     /// with no readable `config = Config(...)`): absent values may then be set after all, so
     /// rules that read a missing default stay silent.

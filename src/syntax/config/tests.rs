@@ -331,3 +331,16 @@ fn py_config_unreadable_spreads_stay_unknown() {
         }
     }
 }
+
+#[test]
+fn ignore_patterns_in_both_formats() {
+    let yaml = parse_config_yaml("ignore_patterns:\n  - \"models/drafts/*\"\n  - '*_wip.sql'\n");
+    assert_eq!(yaml.ignore_patterns, Some(vec!["models/drafts/*".to_string(), "*_wip.sql".to_string()]));
+    let py = parse_config_py("from sqlmesh.core.config import Config\nconfig = Config(ignore_patterns=['a/*.sql'])\n");
+    assert_eq!(py.ignore_patterns, Some(vec!["a/*.sql".to_string()]));
+    // Unset: SQLMesh's default applies (`project::ignore`); a wrong shape is reported.
+    assert_eq!(parse_config_yaml("project: p\n").ignore_patterns, None);
+    let wrong = parse_config_yaml("ignore_patterns: models/x.sql\n");
+    assert_eq!(wrong.ignore_patterns, None);
+    assert!(wrong.diagnostics.iter().any(|d| d.message.contains("list of strings")), "{:?}", wrong.diagnostics);
+}

@@ -13,6 +13,10 @@
 //!     id: The event id
 //!   gateway: prod               # only used when this gateway is selected
 //!   dialect: duckdb             # dialect of the name and the data types
+//!   start: 1 week ago           # else model_defaults.start
+//!   audits:                     # each a mapping: the audit's name and its arguments
+//!     - name: not_null
+//!       columns: "[id]"
 //! ```
 //!
 //! Any other field of a SQLMesh model is accepted too (SQLMesh passes the whole mapping on to
@@ -50,10 +54,23 @@ pub struct ExternalModel {
     pub dialect: Option<String>,
     /// `gateway`, lowercased as SQLMesh stores it: the entry is used only with that gateway.
     pub gateway: Option<String>,
+    /// `start`, as written (`2024-01-01`, `1 week ago`, epoch milliseconds).
+    pub start: Option<String>,
+    /// `audits`, in file order.
+    pub audits: Vec<ExternalAudit>,
     /// `columns`, in file order, with descriptions from `column_descriptions`.
     pub columns: Vec<ExternalColumn>,
     /// The other fields present, in file order (known to SQLMesh or not).
     pub other: Vec<String>,
+}
+
+/// One `- name: not_null` entry of an external model's `audits`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExternalAudit {
+    /// The audit's name, lowercased as SQLMesh looks audits up, with the span of its value.
+    pub name: Spanned<String>,
+    /// Its other keys (lowercased) with their values as written.
+    pub args: Vec<(String, String)>,
 }
 
 /// One column of an external model.

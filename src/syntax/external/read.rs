@@ -4,7 +4,7 @@
 use saphyr::{AnnotatedMapping, MarkedYaml, Scalar, YamlData};
 
 use super::checks::{KNOWN_FIELDS, suggestion};
-use super::{CODE, ExternalColumn, ExternalModel, Reader};
+use super::{CODE, ExternalAudit, ExternalColumn, ExternalModel, Reader};
 use crate::syntax::span::{Diagnostic, Span, Spanned};
 use crate::syntax::yaml::untagged;
 
@@ -63,6 +63,8 @@ impl Reader<'_> {
             description: None,
             dialect: None,
             gateway: None,
+            start: None,
+            audits: Vec::new(),
             columns: Vec::new(),
             other: Vec::new(),
         };
@@ -89,6 +91,8 @@ impl Reader<'_> {
                 "dialect" => model.dialect = self.text_field(field, value).map(|d| d.to_lowercase()),
                 "gateway" => model.gateway = self.text_field(field, value).map(|g| g.to_lowercase()),
                 "columns" => model.columns = self.read_columns(value),
+                "start" => model.start = self.text_field(field, value),
+                "audits" => model.audits = self.read_audits(value),
                 "column_descriptions" => descriptions = Some(value),
                 _ => {
                     model.other.push(field.to_string());
@@ -180,6 +184,48 @@ impl Reader<'_> {
             columns.push(ExternalColumn { name, data_type, description: None });
         }
         columns
+    }
+
+    /// `audits`: a list of mappings, each with a `name` and the audit's arguments (SQLMesh's
+    /// `extract_function_calls`; it rejects any other entry).
+    fn read_audits(&mut self, value: &MarkedYaml) -> Vec<ExternalAudit> {
+        let node = untagged(value);
+        let items = match &node.data {
+            YamlData::Sequence(items) => items,
+            YamlData::Value(Scalar::Null) => return Vec::new(),
+            _ => {
+                self.error(self.span(node), "`audits` must be a list of `- name: audit_name` entries");
+                return Vec::new();
+            }
+        };
+        let mut audits = Vec::new();
+        for item in items {
+            let item = untagged(item);
+            let YamlData::Mapping(mapping) = &item.data else {
+                self.error(self.span(item), "an audit must be a mapping with `name:` and its arguments");
+                continue;
+            };
+            let mut name = None;
+            let mut args = Vec::new();
+            for (key, arg) in mapping {
+                let Some(key) = key.data.as_str() else { continue };
+                let text = match self.scalar(arg) {
+                    Value::Text(text) => text,
+                    Value::Null => String::new(),
+                    Value::NotScalar => self.span(arg).text(self.text).to_string(),
+                };
+                if key == "name" {
+                    name = Some(Spanned::new(text.to_lowercase(), self.span(arg)));
+                } else {
+                    args.push((key.to_lowercase(), text));
+                }
+            }
+            match name {
+                Some(name) => audits.push(ExternalAudit { name, args }),
+                None => self.error(self.span(item), "an audit must have a `name`"),
+            }
+        }
+        audits
     }
 
     fn read_column_descriptions(&mut self, value: &MarkedYaml, columns: &mut [ExternalColumn]) {

@@ -12,7 +12,12 @@ fn render(text: &str) -> String {
     for model in &parsed.models {
         let entry = model.entry.text(text);
         let _ = writeln!(out, "model {:?} at {:?}, entry {:?}", model.name.value, model.name.span.text(text), entry);
-        let fields = [("description", &model.description), ("dialect", &model.dialect), ("gateway", &model.gateway)];
+        let fields = [
+            ("description", &model.description),
+            ("dialect", &model.dialect),
+            ("gateway", &model.gateway),
+            ("start", &model.start),
+        ];
         for (field, value) in fields {
             if let Some(value) = value {
                 let _ = writeln!(out, "  {field}: {value:?}");
@@ -28,6 +33,10 @@ fn render(text: &str) -> String {
             );
             let _ = writeln!(out, "{}", column.description.as_ref().map(|d| format!(" ({d:?})")).unwrap_or_default());
         }
+        for audit in &model.audits {
+            let (name, args) = (&audit.name, &audit.args);
+            let _ = writeln!(out, "  audit {:?} at {:?}: {args:?}", name.value, name.span.text(text));
+        }
         if !model.other.is_empty() {
             let _ = writeln!(out, "  other: {}", model.other.join(", "));
         }
@@ -36,6 +45,34 @@ fn render(text: &str) -> String {
         let _ = writeln!(out, "{:?} {}: {} at {:?}", d.severity, d.code, d.message, d.span.text(text));
     }
     out
+}
+
+#[test]
+fn reads_start_and_audits() {
+    let text = "\
+- name: raw.demographics
+  start: 1 week ago
+  audits:
+    - name: NOT_NULL
+      columns: \"[customer_id]\"
+    - name: accepted_range
+      column: zip
+      min_v: \"'00000'\"
+    - not_a_mapping
+    - columns: x
+- name: raw.epoch
+  start: 1704067200000
+";
+    insta::assert_snapshot!(render(text), @r#"
+    model "raw.demographics" at "raw.demographics", entry "- name: raw.demographics\n  start: 1 week ago\n  audits:\n    - name: NOT_NULL\n      columns: \"[customer_id]\"\n    - name: accepted_range\n      column: zip\n      min_v: \"'00000'\"\n    - not_a_mapping\n    - columns: x"
+      start: "1 week ago"
+      audit "not_null" at "NOT_NULL": [("columns", "[customer_id]")]
+      audit "accepted_range" at "accepted_range": [("column", "zip"), ("min_v", "'00000'")]
+    model "raw.epoch" at "raw.epoch", entry "- name: raw.epoch\n  start: 1704067200000"
+      start: "1704067200000"
+    Error external-models: an audit must be a mapping with `name:` and its arguments at "not_a_mapping"
+    Error external-models: an audit must have a `name` at "columns: x"
+    "#);
 }
 
 #[test]

@@ -42,6 +42,9 @@ pub struct PythonModel {
     pub resolved_tables: Vec<Spanned<String>>,
     /// `grain=` (or `grains=`): a string or a list of strings.
     pub grain: Vec<Spanned<String>>,
+    /// `is_sql=` set to anything but a literal `False`: the function returns the query, which
+    /// SQLMesh renders at load time (a SQL model whose query only running code can tell).
+    pub is_sql: bool,
     /// Audit names: strings, or the first item of `("audit", {args})` pairs.
     pub audits: Vec<Spanned<String>>,
     /// `tags=`: a string or a list of strings.
@@ -150,7 +153,7 @@ pub fn parse_python_model(text: &str) -> Option<PythonModel> {
     let resolved_tables = resolved_tables(text, &module, depends_on.is_none(), &mut diagnostics);
 
     let spread = args.iter().any(|a| a.name.is_none() && a.value.span.text(text).starts_with('*'));
-    let is_sql = matches!(get("is_sql").map(|v| &v.kind), Some(PyValueKind::Bool(true)));
+    let is_sql = get("is_sql").is_some_and(|v| !matches!(v.kind, PyValueKind::Bool(false)));
     if !spread && !is_sql && kwarg(&args, "columns").is_none() {
         diagnostics.push(Diagnostic::error(CODE, dec.span, "Python model must define column schema (`columns=`)"));
     }
@@ -173,6 +176,7 @@ pub fn parse_python_model(text: &str) -> Option<PythonModel> {
         depends_on,
         resolved_tables,
         grain: [strings("grain"), strings("grains")].concat(),
+        is_sql,
         audits,
         tags: strings("tags"),
         now_calls: now_calls(text, toks),

@@ -681,7 +681,14 @@ impl Builder<'_> {
                 let text = token.text(self.original);
                 let next = tokens.get(i + 1);
                 let is_call = next.is_some_and(|n| n.kind == TokenKind::LParen);
-                let is_kwarg = next.is_some_and(|n| matches!(n.text(self.original), ":=" | "=" | ":"));
+                // `name := value` (or `=`, `:`) starting an argument; `CASE WHEN m = x` in a
+                // lambda's body compares a column.
+                let starts_argument = i == 0 || matches!(tokens[i - 1].kind, TokenKind::LParen | TokenKind::Comma);
+                let is_kwarg = next.is_some_and(|n| match n.text(self.original) {
+                    ":=" => true,
+                    "=" | ":" => starts_argument,
+                    _ => false,
+                });
                 let after_dot = i > 0 && tokens[i - 1].text(self.original) == ".";
                 if !is_call && !is_kwarg && !after_dot && !is_keyword(text) {
                     let mut parts = vec![plain_part(self.original, token)];
